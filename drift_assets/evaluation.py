@@ -1,0 +1,80 @@
+"""One evaluation of one batch, start to end: baseline from the store, profile of
+the rows, the three check families, and one write of profile plus results.
+
+No Dagster here: the asset, the check factory and the CLI all call this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drift_assets.baseline import select_baseline
+from drift_assets.checks import evaluate_all
+from drift_assets.outcome import CheckOutcome
+from drift_assets.policy import DriftPolicy
+from drift_assets.profile import DatasetProfile
+from drift_assets.store import DriftStore
+
+# Profiles a batch, counting its rows into the baseline's bins and categories.
+Profiler = Callable[[DatasetProfile | None], DatasetProfile]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    profile: DatasetProfile  # as stored, with its profile_id
+    baseline: DatasetProfile | None
+    outcomes: tuple[CheckOutcome, ...]
+    policy: DriftPolicy
+
+
+def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> DatasetProfile | None:
+    """The baseline the next batch of ``dataset`` is compared with.
+
+    Under ``pinned`` with nothing pinned yet, the newest stored profile is pinned
+    now, so the baseline stays put from here on instead of following each batch.
+    """
+    if policy.baseline == "pinned":
+        pin = store.pinned(dataset)
+        if pin is not None:
+            return store.profile(pin.profile_id)
+        newest = store.recent_profiles(dataset, 1)
+        if newest:
+            store.pin(
+                dataset,
+                newest[0].profile_id,
+                actor="drift_assets",
+                reason="newest profile when the pinned strategy was first used",
+            )
+        return newest[0] if newest else None
+    recent = store.recent_profiles(dataset, policy.rolling_window or 1)
+    return select_baseline(recent, rolling_window=policy.rolling_window, top_k=policy.top_k)
+
+
+def evaluate_batch(
+    store: DriftStore,
+    *,
+    dataset: str,
+    asset_key: str,
+    policy: DriftPolicy,
+    run_id: str | None,
+    profiler: Profiler,
+) -> Evaluation:
+    """Profile one batch, check it against its baseline and record both.
+
+    The store is opened only to read the baseline and to write the result: the
+    profiling in between, the slow part, holds no lock.
+    """
+    baseline = resolve_baseline(store, dataset, policy)
+    profile = profiler(baseline)
+    outcomes = evaluate_all(profile, baseline, policy)
+    stored = store.record_evaluation(
+        profile=profile,
+        asset_key=asset_key,
+        run_id=run_id,
+        baseline=baseline,
+        baseline_strategy=policy.baseline,
+        outcomes=outcomes,
+        pin_as_baseline=policy.baseline == "pinned" and baseline is None,
+    )
+    return Evaluation(profile=stored, baseline=baseline, outcomes=outcomes, policy=policy)

@@ -1,0 +1,67 @@
+"""What a check concluded: plain records shared by the checks, the store, the CLI
+report and the Dagster wiring (which turns them into ``AssetCheckResult``s)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_CHANGE = "schema_change"
+NULL_RATE = "null_rate"
+DISTRIBUTION_SHIFT = "distribution_shift"
+CHECK_NAMES = (SCHEMA_CHANGE, NULL_RATE, DISTRIBUTION_SHIFT)
+
+
+class Severity(StrEnum):
+    WARN = "WARN"
+    ERROR = "ERROR"
+
+
+def worst(severities: list[Severity | None]) -> Severity | None:
+    """The most severe of several findings; None when none failed."""
+    if Severity.ERROR in severities:
+        return Severity.ERROR
+    if Severity.WARN in severities:
+        return Severity.WARN
+    return None
+
+
+@dataclass(frozen=True)
+class ColumnFinding:
+    """One examined column: what was measured and whether it crossed a threshold.
+
+    ``metrics`` holds the column's measurements under stable names (for example
+    ``psi``, ``ks_distance``, ``ks_pvalue``, ``null_rate``); ``detail`` holds the
+    family's extra fields (schema entries: ``change``, ``from``, ``to``;
+    distribution entries: ``test``, ``statistic``, ``pvalue``).
+    """
+
+    column: str
+    failed: bool
+    severity: Severity | None
+    summary: str
+    metrics: dict[str, float | int | str | None] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The verdict of one check family on one profile.
+
+    ``description`` is the one line a person reads in the Dagster UI and in Slack;
+    ``metrics`` are numeric values under stable names so Dagster can chart them;
+    ``thresholds`` are the ones that were applied.
+    """
+
+    check: str
+    passed: bool
+    severity: Severity | None
+    description: str
+    metrics: dict[str, float | int] = field(default_factory=dict)
+    columns: tuple[ColumnFinding, ...] = ()
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed_columns(self) -> tuple[ColumnFinding, ...]:
+        return tuple(c for c in self.columns if c.failed)

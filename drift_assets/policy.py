@@ -1,0 +1,161 @@
+"""Check policy: thresholds per check family, per-column overrides, baseline strategy.
+
+These pydantic models are both the ``policy:`` block of ``datasets.yaml`` and the
+``policy=`` argument of the Python API. Every model forbids unknown keys so a typo
+fails loudly instead of silently using a default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SeverityName = Literal["WARN", "ERROR", "IGNORE"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tiers(_Strict):
+    """A warn and an error threshold for one measure; ``null`` turns a tier off."""
+
+    warn: float | None = None
+    error: float | None = None
+
+    @model_validator(mode="after")
+    def _warn_not_above_error(self) -> Tiers:
+        if self.warn is not None and self.error is not None and self.warn > self.error:
+            raise ValueError(f"warn ({self.warn}) must not be above error ({self.error})")
+        return self
+
+    def severity(self, value: float | None) -> Literal["WARN", "ERROR"] | None:
+        """The tier ``value`` reaches (thresholds are inclusive)."""
+        if value is None:
+            return None
+        if self.error is not None and value >= self.error:
+            return "ERROR"
+        if self.warn is not None and value >= self.warn:
+            return "WARN"
+        return None
+
+
+class SchemaChangePolicy(_Strict):
+    added: SeverityName = "WARN"
+    removed: SeverityName = "ERROR"
+    type_changed: SeverityName = "ERROR"
+    # Blocking: an ERROR stops downstream assets from materializing, so they never
+    # consume a broken schema. WARN never blocks.
+    blocking: bool = True
+
+
+class NullRatePolicy(_Strict):
+    # Absolute null rate, as a fraction of rows (0.5 = half the rows are null).
+    max_rate: Tiers = Tiers(warn=None, error=None)
+    # Increase over the baseline's null rate, in percentage points.
+    max_increase_pp: Tiers = Tiers(warn=5.0, error=20.0)
+    blocking: bool = False
+
+
+class DistributionPolicy(_Strict):
+    """Effect-size tiers for distribution shift.
+
+    A column drifts when an effect size reaches a tier *and* the shift is
+    statistically significant (p-value below ``significance``): the effect size
+    keeps huge samples from flagging trivial shifts, the p-value keeps tiny samples
+    from crying wolf. Numeric mean shift is measured in baseline standard
+    deviations; std change is relative to the baseline's std.
+    """
+
+    psi: Tiers = Tiers(warn=0.1, error=0.25)
+    ks_distance: Tiers = Tiers(warn=0.1, error=0.2)
+    mean_shift_sd: Tiers = Tiers(warn=0.1, error=0.4)
+    std_change: Tiers = Tiers(warn=0.25, error=0.5)
+    # Categorical columns.
+    js_distance: Tiers = Tiers(warn=0.1, error=0.2)
+    new_category_share: Tiers = Tiers(warn=0.01, error=0.05)
+    significance: float = Field(default=0.01, gt=0, lt=1)
+    min_rows: int = Field(default=30, ge=1)
+    # A column with at least this share of distinct non-null values is an ID, not
+    # a distribution (only string and integer columns).
+    id_like_distinct_ratio: float = Field(default=0.95, gt=0, le=1)
+    blocking: bool = False
+
+
+class ColumnPolicy(_Strict):
+    """Per-column overrides; only the keys given replace the dataset's policy."""
+
+    null_rate: dict[str, Any] | None = None
+    distribution_shift: dict[str, Any] | None = None
+    ignore: bool = False
+
+
+_ROLLING = re.compile(r"^rolling:(\d+)$")
+
+
+class DriftPolicy(_Strict):
+    """Everything that decides how a dataset's batches are checked."""
+
+    # previous: the last stored profile; pinned: a chosen profile, kept until
+    # changed; rolling:N: the last N profiles pooled.
+    baseline: str = "previous"
+    top_k: int = Field(default=50, ge=1, le=10_000)
+    ignore_columns: tuple[str, ...] = ()
+    schema_change: SchemaChangePolicy = SchemaChangePolicy()
+    null_rate: NullRatePolicy = NullRatePolicy()
+    distribution_shift: DistributionPolicy = DistributionPolicy()
+    columns: dict[str, ColumnPolicy] = Field(default_factory=dict)
+
+    @field_validator("baseline")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        match = _ROLLING.match(value)
+        if value in ("previous", "pinned") or (match and int(match.group(1)) >= 1):
+            return value
+        raise ValueError(f"expected 'previous', 'pinned' or 'rolling:N' (N >= 1), got {value!r}")
+
+    @model_validator(mode="after")
+    def _overrides_are_valid(self) -> DriftPolicy:
+        # Validate overrides now, so a bad key fails at load time and names its column.
+        for name in self.columns:
+            self.null_rate_for(name)
+            self.distribution_for(name)
+        return self
+
+    @property
+    def rolling_window(self) -> int | None:
+        match = _ROLLING.match(self.baseline)
+        return int(match.group(1)) if match else None
+
+    def is_ignored(self, column: str) -> bool:
+        override = self.columns.get(column)
+        return column in self.ignore_columns or bool(override and override.ignore)
+
+    def null_rate_for(self, column: str) -> NullRatePolicy:
+        override = self.columns.get(column)
+        if override is None or not override.null_rate:
+            return self.null_rate
+        return NullRatePolicy.model_validate(
+            _merge(self.null_rate.model_dump(), override.null_rate)
+        )
+
+    def distribution_for(self, column: str) -> DistributionPolicy:
+        override = self.columns.get(column)
+        if override is None or not override.distribution_shift:
+            return self.distribution_shift
+        return DistributionPolicy.model_validate(
+            _merge(self.distribution_shift.model_dump(), override.distribution_shift)
+        )
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge, so ``{psi: {warn: 0.2}}`` keeps the default error tier."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
