@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from drift_assets.alerts.routes import AlertsConfig
 from drift_assets.policy import DriftPolicy, _merge
 
 DEFAULT_CONFIG_FILE = "datasets.yaml"
@@ -102,6 +103,7 @@ class ProjectConfig(_Strict):
     """The whole dataset file. ``base_dir`` is the file's folder."""
 
     datasets: tuple[DatasetConfig, ...] = ()
+    alerts: AlertsConfig = AlertsConfig()
     base_dir: Path = Path(".")
     source_file: Path | None = None
     # Problems found when loading leniently (``strict=False``): the datasets
@@ -149,10 +151,11 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         raw = {}
     if not isinstance(raw, dict):
         return _fail(f"{file}: expected a mapping with a 'datasets' list at the top", file, strict)
-    unknown = set(raw) - {"datasets", "defaults"}
+    unknown = set(raw) - {"datasets", "defaults", "alerts"}
     if unknown:
         return _fail(
-            f"{file}: unknown top-level key(s) {sorted(unknown)}; expected datasets, defaults",
+            f"{file}: unknown top-level key(s) {sorted(unknown)};"
+            " expected datasets, defaults, alerts",
             file,
             strict,
         )
@@ -183,12 +186,36 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
             continue
         seen.add(dataset.name)
         datasets.append(dataset)
+    try:
+        alerts = _alerts(raw.get("alerts"), file, {d.name for d in datasets})
+    except ConfigError as exc:
+        if strict:
+            raise
+        alerts = AlertsConfig()
+        errors.append(str(exc))
     return ProjectConfig(
         datasets=tuple(datasets),
+        alerts=alerts,
         base_dir=file.parent.resolve(),
         source_file=file,
         errors=tuple(errors),
     )
+
+
+def _alerts(raw: Any, file: Path, dataset_names: set[str]) -> AlertsConfig:
+    if raw is None:
+        return AlertsConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: 'alerts' must be a mapping (channel, routes, ...)")
+    try:
+        alerts = AlertsConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: alerts: {_describe(exc)}") from exc
+    # A misspelt dataset in a route would silently never match.
+    unknown = sorted(alerts.known_dataset_names() - dataset_names)
+    if unknown:
+        raise ConfigError(f"{file}: alerts: field routes.datasets: no dataset named {unknown}")
+    return alerts
 
 
 def _fail(message: str, file: Path, strict: bool) -> ProjectConfig:

@@ -1,0 +1,1 @@
+"""Failed asset checks to Slack: pick up, route, outbox, deliver."""
