@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SeverityName = Literal["WARN", "ERROR", "IGNORE"]
 
@@ -69,7 +76,14 @@ class DistributionPolicy(_Strict):
     deviations; std change is relative to the baseline's std.
     """
 
+    # false leaves the column(s) out of this family, e.g. an event-time column
+    # that moves forward every day by design.
+    enabled: bool = True
     psi: Tiers = Tiers(warn=0.1, error=0.25)
+    # Numeric PSI is taken over the baseline's histogram merged into this many
+    # equi-depth groups: the scale PSI's usual tiers were set for, and small
+    # enough that sampling noise stays below them from about 500 rows per side.
+    psi_bins: int = Field(default=10, ge=2, le=1_000)
     ks_distance: Tiers = Tiers(warn=0.1, error=0.2)
     mean_shift_sd: Tiers = Tiers(warn=0.1, error=0.4)
     std_change: Tiers = Tiers(warn=0.25, error=0.5)
@@ -120,8 +134,17 @@ class DriftPolicy(_Strict):
     def _overrides_are_valid(self) -> DriftPolicy:
         # Validate overrides now, so a bad key fails at load time and names its column.
         for name in self.columns:
-            self.null_rate_for(name)
-            self.distribution_for(name)
+            for family, resolve in (
+                ("null_rate", self.null_rate_for),
+                ("distribution_shift", self.distribution_for),
+            ):
+                try:
+                    resolve(name)
+                except ValidationError as exc:
+                    error = exc.errors()[0]
+                    field = ".".join(str(p) for p in error["loc"])
+                    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+                    raise ValueError(f"columns.{name}.{family}.{field}: {message}") from None
         return self
 
     @property
