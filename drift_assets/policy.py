@@ -143,7 +143,8 @@ class DriftPolicy(_Strict):
                 except ValidationError as exc:
                     error = exc.errors()[0]
                     field = ".".join(str(p) for p in error["loc"])
-                    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+                    extra = error["type"] == "extra_forbidden"
+                    message = "unknown field" if extra else error["msg"]
                     raise ValueError(f"columns.{name}.{family}.{field}: {message}") from None
         return self
 

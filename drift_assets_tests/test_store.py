@@ -175,9 +175,11 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path):
     holder.start()
     try:
         assert ready.wait(30)
-        with pytest.raises(StoreLockedError, match=r"stayed locked by another process for 1s"):
-            with connect(path, lock_timeout=1):
-                pass
+        with (
+            pytest.raises(StoreLockedError, match=r"stayed locked by another process for 1s"),
+            connect(path, lock_timeout=1),
+        ):
+            pass
     finally:
         release.set()
         holder.join(30)
