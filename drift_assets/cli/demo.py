@@ -1,0 +1,85 @@
+"""``drift-assets demo``: play demo days so the Dagster UI has a history to show."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from dagster import DagsterInstance
+
+from drift_assets.config import ConfigError, load_config
+from drift_assets.demo.generate import DEMO_EVENTS, write_day
+from drift_assets.demo.runner import demo_folder, last_day, run_demo_days
+
+
+@click.group("demo")
+def command() -> None:
+    """The demo datasets: orders, customers and web_events, drifting on known days."""
+
+
+@command.command("run")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=14,
+    show_default=True,
+    help="How many days to play.",
+)
+@click.option(
+    "--if-new",
+    is_flag=True,
+    help="Do nothing when demo days were already played (for set-up scripts).",
+)
+def run(days: int, if_new: bool) -> None:
+    """Play the next DAYS demo days: write each day's batches and materialize the
+    demo datasets on the Dagster instance in DAGSTER_HOME, one run a day.
+
+    \b
+    Examples:
+      drift-assets demo run --days 14
+      drift-assets demo run --days 1     # one more day
+    """
+    config = _config()
+    start = last_day(config) + 1
+    if if_new and start > 1:
+        click.echo(f"demo already at day {start - 1}; nothing to do")
+        return
+    events = {(e.day, e.dataset): e for e in DEMO_EVENTS}
+    instance = DagsterInstance.get()
+    interactive = sys.stdout.isatty()
+
+    def report(day):
+        failed = day.failed()
+        summary = ", ".join(f"{d}: {', '.join(sorted(c))}" for d, c in sorted(failed.items()))
+        planned = [e.what for (d, _), e in events.items() if d == day.day]
+        line = f"day {day.day:>3}: " + (f"FAILED {summary}" if failed else "all checks passed")
+        if planned:
+            line += f"   (scripted: {'; '.join(planned)})"
+        click.echo(line)
+
+    with click.progressbar(
+        length=days, label="Playing demo days", file=sys.stderr, hidden=not interactive
+    ) as bar:
+
+        def on_day(day):
+            bar.update(1)
+            report(day)
+
+        run_demo_days(config, range(start, start + days), instance, on_day=on_day)
+
+
+@command.command("seed")
+def seed() -> None:
+    """Write day 1's batches (if no day was written yet) without materializing,
+    so scheduled runs have files to read."""
+    config = _config()
+    if last_day(config) == 0:
+        write_day(1, demo_folder(config))
+        click.echo(f"wrote demo day 1 to {demo_folder(config)}")
+
+
+def _config():
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc

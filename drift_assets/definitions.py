@@ -1,0 +1,23 @@
+"""The code location: assembles ``Definitions`` from the dataset file, nothing else."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset, build_dataset_schedule
+from drift_assets.config import ProjectConfig, load_config
+from drift_assets.config_status import build_config_status_asset
+from drift_assets.resources import DriftStoreResource
+
+
+def build_definitions(config: ProjectConfig) -> Definitions:
+    assets = [build_dataset_asset(d, config.base_dir) for d in config.datasets]
+    schedules = [s for d in config.datasets if (s := build_dataset_schedule(d)) is not None]
+    return Definitions(
+        assets=[*assets, build_config_status_asset(config)],
+        schedules=schedules,
+        resources={STORE_RESOURCE_KEY: DriftStoreResource()},
+    )
+
+
+defs = build_definitions(load_config(strict=False))

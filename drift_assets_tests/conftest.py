@@ -1,0 +1,34 @@
+"""Shared fixtures: a copy of the repo's dataset file in a temporary folder, and
+14 demo days played once per test session against a real DuckDB store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from drift_assets.config import load_config
+from drift_assets.demo.runner import run_demo_days
+from drift_assets.resources import DriftStoreResource
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DAYS = 14
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory):
+    """The repo's datasets.yaml in a folder of its own (demo data is written beside it)."""
+    folder = tmp_path_factory.mktemp("demo_project")
+    shutil.copy(REPO / "datasets.yaml", folder / "datasets.yaml")
+    return load_config(folder / "datasets.yaml")
+
+
+@pytest.fixture(scope="session")
+def played_demo(demo_project, tmp_path_factory):
+    """Every demo day played in-process; returns (days, store resource)."""
+    store = DriftStoreResource(database=str(tmp_path_factory.mktemp("store") / "drift.duckdb"))
+    with DagsterInstance.ephemeral() as instance:
+        days = run_demo_days(demo_project, range(1, DEMO_DAYS + 1), instance, store=store)
+    return days, store
