@@ -1,0 +1,24 @@
+"""drift_assets: schema, null-rate and distribution drift checks for Dagster assets,
+with every profile and result kept in DuckDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DriftPolicy", "DriftStoreResource", "build_drift_checks"]
+
+# Resolved on first use, so the pure modules (profiling, checks) can be imported
+# without importing Dagster.
+_EXPORTS = {
+    "DriftPolicy": "drift_assets.policy",
+    "DriftStoreResource": "drift_assets.resources",
+    "build_drift_checks": "drift_assets.drift_checks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'drift_assets' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
