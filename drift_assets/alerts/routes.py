@@ -106,7 +106,11 @@ class ResolvedRoute:
 
 
 def resolve_route(
-    config: AlertsConfig, *, asset_key: str, dataset: str | None, dataset_channel: str | None,
+    config: AlertsConfig,
+    *,
+    asset_key: str,
+    dataset: str | None,
+    dataset_channel: str | None,
     owners: tuple[str, ...],
 ) -> ResolvedRoute:
     """The first matching route, else the dataset's own channel, else the default;

@@ -85,6 +85,58 @@ MIGRATIONS: tuple[Migration, ...] = (
             " ON check_results (dataset, check_name, result_id)",
         ),
     ),
+    Migration(
+        2,
+        "alert outbox and alert state per alert class",
+        (
+            "CREATE SEQUENCE alert_outbox_id_seq START 1",
+            """
+            -- No index on status: DuckDB rewrites indexed columns on UPDATE as
+            -- delete + insert, which trips the unique key within a transaction.
+            CREATE TABLE alert_outbox (
+                outbox_id BIGINT PRIMARY KEY DEFAULT nextval('alert_outbox_id_seq'),
+                idempotency_key VARCHAR NOT NULL UNIQUE,  -- run:asset:check:evaluation
+                kind VARCHAR NOT NULL,  -- alert | repeat | resolved | digest
+                status VARCHAR NOT NULL,  -- pending | delivered | dead | suppressed | dry_run
+                reason VARCHAR,  -- why suppressed or dead, or the last delivery error
+                severity VARCHAR NOT NULL,  -- CRITICAL | WARNING | INFO
+                channel VARCHAR NOT NULL,
+                asset_key VARCHAR,  -- NULL for digests
+                check_name VARCHAR,
+                run_id VARCHAR,
+                thread_key VARCHAR,  -- the root row this one replies to
+                held BOOLEAN NOT NULL,  -- kept back by a limit, for the digest
+                digest_key VARCHAR,  -- held rows: the digest that listed them
+                facts JSON NOT NULL,  -- what the message is built from
+                created_at TIMESTAMPTZ NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TIMESTAMPTZ,
+                delivered_at TIMESTAMPTZ,
+                slack_channel VARCHAR,  -- where Slack put it (an id), for threads and updates
+                slack_ts VARCHAR
+            )
+            """,
+            """
+            CREATE TABLE alert_state (
+                asset_key VARCHAR NOT NULL,
+                check_name VARCHAR NOT NULL,
+                firing BOOLEAN NOT NULL,
+                severity VARCHAR,
+                since TIMESTAMPTZ,
+                last_failed_at TIMESTAMPTZ,
+                last_notified_at TIMESTAMPTZ,
+                failures INTEGER NOT NULL,
+                root_key VARCHAR,
+                acknowledged_at TIMESTAMPTZ,
+                acknowledged_by VARCHAR,
+                snoozed_until TIMESTAMPTZ,
+                snoozed_by VARCHAR,
+                updated_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (asset_key, check_name)
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -1,0 +1,255 @@
+"""Sending one message to Slack, through the Web API (dagster-slack's ``SlackResource``)
+or an incoming webhook, and classifying the answer: delivered, retry later, or dead.
+
+slack_sdk's retry handlers retry inside a call only while the tick has time for
+the wait; longer waits (a long ``Retry-After``, Slack down) are handed back to
+the outbox as "retry later", so a tick never sleeps past its budget. Errors are
+described in our own words with the token and webhook URL redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+from dagster import ConfigurableResource
+from dagster_slack import SlackResource
+from pydantic import Field
+from slack_sdk import WebClient, WebhookClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+# Waits up to this long happen inside the call (slack_sdk's handlers); longer ones
+# go back to the outbox.
+_INLINE_WAIT_S = 2.0
+# Slack error codes that are worth retrying; every other `ok: false` is permanent.
+_TRANSIENT_ERRORS = {
+    "ratelimited",
+    "rate_limited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+}
+
+Remaining = Callable[[], float]  # seconds left in the tick
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    channel_id: str | None = None
+    ts: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None  # what Slack asked for, in seconds
+    error: str | None = None
+
+
+class Sender(Protocol):
+    threads: bool  # can reply in threads and update messages (the Web API can)
+
+    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult: ...
+
+    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult: ...
+
+
+class SlackAlertsResource(ConfigurableResource):
+    """Where the alert router sends: the Slack Web API, an incoming webhook, or
+    nowhere (dry-run: alerts are routed and recorded, not sent)."""
+
+    token: str | None = Field(
+        default=None, description="Bot token (chat:write). Set through EnvVar('SLACK_BOT_TOKEN')."
+    )
+    api_url: str = Field(
+        default=DEFAULT_API_URL,
+        description="Slack Web API base URL; point it at a Slack-compatible server for tests.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="Incoming webhook URL, used when no token is set (no threads, no updates).",
+    )
+    timeout_s: float = Field(default=10.0, description="Longest wait for one Slack answer.")
+
+    @property
+    def mode(self) -> str:
+        return "web_api" if self.token else "webhook" if self.webhook_url else "dry_run"
+
+    def sender(self, remaining: Remaining) -> Sender | None:
+        """A sender bound to the tick's remaining time; None in dry-run."""
+        secrets = tuple(s for s in (self.token, self.webhook_url) if s)
+        if self.token:
+            client = SlackResource(token=self.token).get_client()
+            client.base_url = self.api_url if self.api_url.endswith("/") else self.api_url + "/"
+            client.retry_handlers = _handlers(remaining)
+            client.logger = _quiet_logger(secrets)
+            return WebApiSender(client, remaining, self.timeout_s, secrets)
+        if self.webhook_url:
+            client = WebhookClient(
+                self.webhook_url, retry_handlers=_handlers(remaining), logger=_quiet_logger(secrets)
+            )
+            return WebhookSender(client, remaining, self.timeout_s, secrets)
+        return None
+
+
+class WebApiSender:
+    threads = True
+
+    def __init__(self, client: WebClient, remaining: Remaining, timeout: float, secrets):
+        self.client, self.remaining, self.timeout, self.secrets = (
+            client,
+            remaining,
+            timeout,
+            secrets,
+        )
+
+    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
+        return self._call(
+            lambda: self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+        )
+
+    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
+        return self._call(lambda: self.client.chat_update(channel=channel_id, ts=ts, **payload))
+
+    def _call(self, call: Callable[[], Any]) -> SendResult:
+        self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
+        try:
+            response = call()
+        except SlackApiError as exc:
+            return _api_error(exc.response.status_code, exc.response.headers, exc.response.data)
+        except Exception as exc:  # timeouts, refused connections, garbage bodies
+            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
+        return SendResult(ok=True, channel_id=response.get("channel"), ts=response.get("ts"))
+
+
+class WebhookSender:
+    threads = False
+
+    def __init__(self, client: WebhookClient, remaining: Remaining, timeout: float, secrets):
+        self.client, self.remaining, self.timeout, self.secrets = (
+            client,
+            remaining,
+            timeout,
+            secrets,
+        )
+
+    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
+        self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
+        try:
+            response = self.client.send_dict(payload)
+        except Exception as exc:
+            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
+        if response.status_code == 200:
+            return SendResult(ok=True)
+        body = _redact((response.body or "").strip()[:100], self.secrets)
+        return _api_error(response.status_code, response.headers, {"error": body})
+
+    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
+        return SendResult(ok=False, permanent=True, error="webhooks cannot update messages")
+
+
+def _api_error(status: int, headers: Any, data: Any) -> SendResult:
+    code = data.get("error") if isinstance(data, dict) else None
+    error = f"HTTP {status}" + (f": {code}" if code else "")
+    if status == 429 or code in ("ratelimited", "rate_limited"):
+        return SendResult(
+            ok=False, retry_after=retry_after_s(_header(headers, "retry-after")), error=error
+        )
+    if status >= 500 or status == 408 or code in _TRANSIENT_ERRORS:
+        return SendResult(ok=False, error=error)
+    return SendResult(ok=False, permanent=True, error=error)
+
+
+def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _header(headers: Any, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value[0] if isinstance(value, list) else value
+    return None
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+class _Budgeted:
+    """Retry inside the call only while the tick still has time for the wait."""
+
+    def __init__(self, remaining: Remaining, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._remaining = remaining
+
+    def _can_retry(self, **kwargs: Any) -> bool:
+        return self._remaining() > 2 * _INLINE_WAIT_S and super()._can_retry(**kwargs)
+
+
+class _ConnectionRetry(_Budgeted, ConnectionErrorRetryHandler):
+    pass
+
+
+class _ServerRetry(_Budgeted, ServerErrorRetryHandler):
+    pass
+
+
+class _ShortRateLimitRetry(_Budgeted, RateLimitErrorRetryHandler):
+    """Only a short integer ``Retry-After``; the handler cannot parse HTTP dates."""
+
+    def _can_retry(self, *, response=None, **kwargs: Any) -> bool:
+        wait = _header(response.headers, "retry-after") if response is not None else None
+        return (
+            wait is not None
+            and wait.strip().isdigit()
+            and int(wait) <= _INLINE_WAIT_S
+            and super()._can_retry(response=response, **kwargs)
+        )
+
+
+def _handlers(remaining: Remaining) -> list:
+    return [
+        _ConnectionRetry(remaining, max_retry_count=1),
+        _ServerRetry(remaining, max_retry_count=1),
+        _ShortRateLimitRetry(remaining, max_retry_count=1),
+    ]
+
+
+class _RedactingFilter(logging.Filter):
+    def __init__(self, secrets: tuple[str, ...]):
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _redact(record.getMessage(), self.secrets)
+        record.args = ()
+        return True
+
+
+def _quiet_logger(secrets: tuple[str, ...]) -> logging.Logger:
+    """slack_sdk logs failed requests with their URL, and a webhook URL is a secret."""
+    logger = logging.getLogger("drift_assets.alerts.slack_sdk")
+    logger.filters = [_RedactingFilter(secrets)]
+    return logger

@@ -1,0 +1,68 @@
+"""A completed asset check evaluation as the router sees it: plain values, no Dagster types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ColumnLine:
+    """One examined column of a drift check: its verdict and what was measured."""
+
+    column: str
+    result: str  # WARN | ERROR | ok
+    summary: str
+
+
+@dataclass(frozen=True)
+class CheckEvent:
+    evaluation_id: int  # Dagster's asset check execution record id
+    run_id: str
+    asset_key: str  # user string, "a/b"
+    check_name: str
+    passed: bool
+    dagster_severity: str  # WARN | ERROR, as set on the AssetCheckResult
+    evaluated_at: datetime
+    description: str | None = None
+    partition: str | None = None
+    baseline: str | None = None
+    columns: tuple[ColumnLine, ...] = ()
+    # Scalar metadata (numbers and short text) of any check, ours or hand-written.
+    metrics: dict[str, float | int | str | bool] = field(default_factory=dict)
+
+    @property
+    def alert_class(self) -> tuple[str, str]:
+        return (self.asset_key, self.check_name)
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: this evaluation of this check in this run."""
+        return f"{self.run_id}:{self.asset_key}:{self.check_name}:{self.evaluation_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "evaluation_id": self.evaluation_id,
+            "run_id": self.run_id,
+            "asset_key": self.asset_key,
+            "check_name": self.check_name,
+            "passed": self.passed,
+            "dagster_severity": self.dagster_severity,
+            "evaluated_at": self.evaluated_at.isoformat(),
+            "description": self.description,
+            "partition": self.partition,
+            "baseline": self.baseline,
+            "columns": [vars(c) for c in self.columns],
+            "metrics": self.metrics,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckEvent:
+        return cls(
+            **{
+                **data,
+                "evaluated_at": datetime.fromisoformat(data["evaluated_at"]),
+                "columns": tuple(ColumnLine(**c) for c in data["columns"]),
+            }
+        )

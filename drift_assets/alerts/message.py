@@ -1,0 +1,232 @@
+"""Slack messages for alerts, repeats, resolved notices and digests (Block Kit, pure).
+
+Blocks go in one coloured attachment so severity shows as a colour bar as well
+as emoji and word; the top-level ``text`` is the fallback notifications read, so
+it carries the mentions. Every limit Slack enforces is respected here, with
+truncation that says how much was left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from drift_assets.alerts.events import CheckEvent
+from drift_assets.alerts.router import AlertState, HeldAlert, Kind
+from drift_assets.alerts.severity import AlertSeverity
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_FIELDS = 10
+MAX_FIELD = 2000
+MAX_TEXT = 3000  # kept short on purpose: notifications show only the start
+_MAX_COLUMN_LINES = 10
+_MAX_METRIC_LINES = 10
+_MAX_DIGEST_SECTIONS = 40
+ACTIONS_BLOCK_ID = "drift_alert_actions"  # Slack action handlers find buttons by these ids
+VIEW_ACTION_ID = "view_in_dagster"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    blocks: tuple[dict[str, Any], ...]
+    colour: str
+
+    def payload(self) -> dict[str, Any]:
+        """Keyword arguments for chat.postMessage / chat.update / an incoming webhook."""
+        return {
+            "text": self.text,
+            "attachments": [
+                {"color": self.colour, "fallback": self.text, "blocks": list(self.blocks)}
+            ],
+        }
+
+
+def check_url(webserver: str, asset_key: str, check_name: str) -> str:
+    path = "/".join(quote(part, safe="") for part in asset_key.split("/"))
+    check = quote(check_name, safe="")
+    return f"{webserver.rstrip('/')}/assets/{path}?view=checks&checkDetail={check}"
+
+
+def run_url(webserver: str, run_id: str) -> str:
+    return f"{webserver.rstrip('/')}/runs/{run_id}"
+
+
+def alert_message(
+    event: CheckEvent,
+    kind: Kind,
+    severity: AlertSeverity,
+    *,
+    webserver: str,
+    mentions: Sequence[str] = (),
+    state: AlertState | None = None,
+) -> Message:
+    """The message for one evaluation; ``state`` adds a 'now' line (root updates)."""
+    title = f"{severity.emoji} Drift alert: {severity}"
+    if kind is Kind.REPEAT:
+        title += " (still failing)"
+    elif kind is Kind.RESOLVED:
+        title += " (resolved)"
+    subject = f"{event.asset_key} / {event.check_name}"
+    verb = {Kind.RESOLVED: "passes again", Kind.REPEAT: "is still failing"}.get(kind, "failed")
+    text = " ".join([*mentions, f"{severity.emoji} {severity}: {subject} {verb}"])
+    if event.description:
+        text += f": {event.description}"
+
+    fields = [
+        f"*Asset*\n`{_esc(event.asset_key)}`",
+        f"*Check*\n{_esc(event.check_name)}",
+        f"*Severity*\n{severity.emoji} {severity}",
+        f"*Run*\n<{run_url(webserver, event.run_id)}|{event.run_id[:8]}>",
+    ]
+    if event.partition:
+        fields.append(f"*Partition*\n{_esc(event.partition)}")
+    blocks: list[dict[str, Any]] = [
+        _header(title),
+    ]
+    if state is not None:
+        blocks.append(_section(f"*Now:* {_now_line(state)}"))
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": _clip(f, MAX_FIELD)} for f in fields[:MAX_FIELDS]
+            ],
+        }
+    )
+    if event.description:
+        blocks.append(_section(_esc(event.description)))
+    failing = [c for c in event.columns if c.result != "ok"]
+    if failing and not event.passed:
+        order = {"ERROR": 0, "WARN": 1}
+        lines = [
+            f"• `{_esc(c.column)}` *{_esc(c.result)}*: {_esc(c.summary)}"
+            for c in sorted(failing, key=lambda c: order.get(c.result, 2))
+        ]
+        blocks.append(_section(_listing("*Worst columns*", lines, _MAX_COLUMN_LINES, "columns")))
+    elif event.metrics and not event.columns:
+        lines = [f"• {_esc(k)}: {_esc(_fmt(v))}" for k, v in event.metrics.items()]
+        blocks.append(_section(_listing("*Metadata*", lines, _MAX_METRIC_LINES, "entries")))
+    context = [f"Evaluated {_when(event.evaluated_at)}"]
+    if event.baseline:
+        context.append(f"baseline: {_esc(event.baseline)}")
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 3000)}],
+        }
+    )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": ACTIONS_BLOCK_ID,
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": VIEW_ACTION_ID,
+                    "text": {"type": "plain_text", "text": "View in Dagster"},
+                    "url": check_url(webserver, event.asset_key, event.check_name),
+                }
+            ],
+        }
+    )
+    colour = (AlertSeverity.INFO if state is not None and not state.firing else severity).colour
+    return Message(_clip(text, MAX_TEXT), tuple(blocks[:MAX_BLOCKS]), colour)
+
+
+def digest_message(channel: str, held: Sequence[HeldAlert], *, webserver: str) -> Message:
+    """One message listing what the limits held back in ``channel``."""
+    worst = max((h.severity for h in held), key=lambda s: s.rank)
+    noun = "failing check" if len(held) == 1 else "failing checks"
+    title = f"{worst.emoji} Drift digest: {len(held)} more {noun}"
+    names = ", ".join(f"{h.asset_key}/{h.check_name}" for h in held[:10])
+    more = f" and {len(held) - 10} more" if len(held) > 10 else ""
+    text = f"{len(held)} more {noun} in {channel} (held back by rate limits): {names}{more}"
+    lines = [
+        f"• {h.severity.emoji} <{check_url(webserver, h.asset_key, h.check_name)}|"
+        f"{_esc(h.asset_key)} / {_esc(h.check_name)}> {h.severity}"
+        + (f": {_esc(_clip(h.description, 150))}" if h.description else "")
+        for h in held
+    ]
+    blocks: list[dict[str, Any]] = [
+        _header(title),
+        _section("Held back by the alert limits; each check's own page has the details."),
+    ]
+    sections: list[list[str]] = []
+    chunk: list[str] = []
+    shown = 0
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > MAX_SECTION - 100:
+            sections.append(chunk)
+            chunk = []
+            if len(sections) == _MAX_DIGEST_SECTIONS:
+                break
+        chunk.append(line)
+        shown += 1
+    else:
+        sections.append(chunk)
+    blocks.extend(_section("\n".join(c)) for c in sections)
+    if shown < len(lines):
+        blocks.append(_section(f"_… and {len(lines) - shown} more_"))
+    return Message(_clip(text, MAX_TEXT), tuple(blocks[:MAX_BLOCKS]), worst.colour)
+
+
+def _now_line(state: AlertState) -> str:
+    if not state.firing:
+        return "resolved"
+    line = f"failing since {_when(state.since)} ({state.failures} failed evaluations)"
+    if state.acknowledged_at:
+        line += f"; acknowledged by {_esc(state.acknowledged_by or 'someone')}"
+    if state.snoozed_until:
+        line += f"; snoozed until {_when(state.snoozed_until)}"
+    return line
+
+
+def _listing(title: str, lines: Sequence[str], max_lines: int, noun: str) -> str:
+    shown: list[str] = []
+    for line in lines[:max_lines]:
+        if len("\n".join([title, *shown, line])) > MAX_SECTION - 40:
+            break
+        shown.append(line)
+    body = "\n".join([title, *shown])
+    if len(shown) < len(lines):
+        body += f"\n_… and {len(lines) - len(shown)} more {noun}_"
+    return body
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, MAX_HEADER)}}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION)}}
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    left_out = len(text) - limit
+    while True:  # the suffix's own length changes how much is left out
+        suffix = f"… and {left_out} more characters"
+        keep = limit - len(suffix)
+        if len(text) - keep == left_out:
+            return text[:keep] + suffix
+        left_out = len(text) - keep
+
+
+def _esc(text: str) -> str:
+    """Slack mrkdwn control characters, so '<' in a description is not a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "?"

@@ -1,0 +1,179 @@
+"""New completed check evaluations from the Dagster instance, behind a per-check cursor.
+
+Why per check: a global event-record cursor is rejected on the default run-sharded
+SQLite event log, but every storage keeps asset check executions in one indexed
+table (``asset_check_executions``), read through the public
+``event_log_storage.get_asset_check_execution_history``. Its row id is assigned
+when a check is *planned* and the row is completed later, so ids do not complete
+in order: the cursor keeps a watermark below which every execution is settled,
+plus the ids above it already handed out. Executions still planned in a live run
+hold the watermark back; planned ones of finished runs never produced a result
+(the run failed or skipped the check) and are settled without an event.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from dagster import AssetCheckKey, DagsterInstance
+
+# The record type and its status enum are not exported at the top level; this
+# module is the only place that touches them.
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
+
+from drift_assets.alerts.events import CheckEvent, ColumnLine
+
+_PAGE = 100
+_MAX_TEXT = 200  # longer text metadata is left to the Dagster UI
+
+
+@dataclass(frozen=True)
+class CheckCursor:
+    watermark: int = 0  # every execution id <= watermark is settled
+    seen: frozenset[int] = frozenset()  # completed ids above the watermark, already picked up
+
+
+@dataclass(frozen=True)
+class PickupCursor:
+    checks: Mapping[str, CheckCursor] = field(default_factory=dict)
+    started: bool = False  # False until the first tick: then only a lookback is read
+
+    def serialize(self) -> str:
+        return json.dumps(
+            {
+                "v": 1,
+                "checks": {
+                    k: {"w": c.watermark, "seen": sorted(c.seen)} for k, c in self.checks.items()
+                },
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def parse(cls, text: str | None) -> PickupCursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(
+            checks={
+                k: CheckCursor(v["w"], frozenset(v["seen"])) for k, v in data["checks"].items()
+            },
+            started=True,
+        )
+
+
+def pick_up(
+    instance: DagsterInstance,
+    check_keys: Iterable[AssetCheckKey],
+    cursor: PickupCursor,
+    *,
+    now: datetime,
+    initial_lookback: timedelta,
+) -> tuple[list[CheckEvent], PickupCursor]:
+    """Completed evaluations not picked up before, oldest first, and the next cursor."""
+    keys = sorted(check_keys, key=lambda k: k.to_user_string())
+    storage = instance.event_log_storage
+    latest = storage.get_latest_asset_check_execution_by_key(keys)
+    cutoff = None if cursor.started else (now - initial_lookback).timestamp()
+    events: list[CheckEvent] = []
+    checks: dict[str, CheckCursor] = {}
+    finished_runs: dict[str, bool] = {}
+    for key in keys:
+        name = key.to_user_string()
+        state = cursor.checks.get(name, CheckCursor())
+        newest = latest.get(key)
+        if newest is None or newest.id <= state.watermark:
+            checks[name] = state
+            continue
+        watermark, seen, holding = state.watermark, set(state.seen), False
+        for record in _records_after(storage, key, state.watermark):
+            if record.status == AssetCheckExecutionRecordStatus.PLANNED:
+                if not _run_finished(instance, record.run_id, finished_runs):
+                    holding = True
+                    continue
+            elif record.id not in seen:
+                seen.add(record.id)
+                if cutoff is None or record.create_timestamp >= cutoff:
+                    events.append(to_event(record))
+            if not holding:
+                watermark = record.id
+        checks[name] = CheckCursor(watermark, frozenset(i for i in seen if i > watermark))
+    events.sort(key=lambda e: (e.evaluated_at, e.evaluation_id))
+    return events, PickupCursor(checks, started=True)
+
+
+def _records_after(storage, key: AssetCheckKey, watermark: int) -> list[AssetCheckExecutionRecord]:
+    """Executions with id > watermark, oldest first (the API pages newest first)."""
+    found: list[AssetCheckExecutionRecord] = []
+    before = None
+    while True:
+        page = storage.get_asset_check_execution_history(key, limit=_PAGE, cursor=before)
+        fresh = [r for r in page if r.id > watermark]
+        found.extend(fresh)
+        if len(page) < _PAGE or len(fresh) < len(page):
+            return sorted(found, key=lambda r: r.id)
+        before = page[-1].id
+
+
+def _run_finished(instance: DagsterInstance, run_id: str, memo: dict[str, bool]) -> bool:
+    if run_id not in memo:
+        run = instance.get_run_by_id(run_id)
+        memo[run_id] = run is None or run.is_finished
+    return memo[run_id]
+
+
+def to_event(record: AssetCheckExecutionRecord) -> CheckEvent:
+    evaluation = record.evaluation
+    assert evaluation is not None and record.event is not None  # completed records carry it
+    baseline, columns, metrics = None, (), {}
+    for label, value in evaluation.metadata.items():
+        raw = value.value
+        if label == "baseline" and isinstance(raw, str):
+            baseline = raw
+        elif label == "columns" and hasattr(raw, "records"):
+            columns = _column_lines(raw.records)
+        elif _is_scalar(raw):
+            metrics[label] = raw
+    return CheckEvent(
+        evaluation_id=record.id,
+        run_id=record.run_id,
+        asset_key=record.key.asset_key.to_user_string(),
+        check_name=record.key.name,
+        passed=evaluation.passed,
+        dagster_severity=evaluation.severity.value,
+        evaluated_at=datetime.fromtimestamp(record.event.timestamp, UTC),
+        description=evaluation.description,
+        partition=record.partition,
+        baseline=baseline,
+        columns=columns,
+        metrics=metrics,
+    )
+
+
+def _is_scalar(raw: object) -> bool:
+    if isinstance(raw, float):
+        return math.isfinite(raw)
+    return isinstance(raw, bool | int) or (isinstance(raw, str) and len(raw) <= _MAX_TEXT)
+
+
+def _column_lines(records) -> tuple[ColumnLine, ...]:
+    """Our checks' column table; any table with a ``column`` field will do."""
+    lines = []
+    for record in records:
+        data = record.data
+        if "column" in data:
+            lines.append(
+                ColumnLine(
+                    column=str(data["column"]),
+                    result=str(data.get("result") or "?"),
+                    summary=str(data.get("summary") or ""),
+                )
+            )
+    return tuple(lines)
