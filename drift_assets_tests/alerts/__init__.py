@@ -1,0 +1,1 @@
+"""Tests of the alert router, its outbox, delivery and sensor."""
