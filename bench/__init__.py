@@ -1,0 +1,1 @@
+"""Benchmark: drift_assets against pandas + scipy and Evidently on the same data."""
