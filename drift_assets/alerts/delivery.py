@@ -50,7 +50,7 @@ class SendResult:
     channel_id: str | None = None
     ts: str | None = None
     permanent: bool = False
-    retry_after: float | None = None  # what Slack asked for, in seconds
+    retry_after: str | None = None  # Slack's Retry-After header, as sent
     error: str | None = None
 
 
@@ -90,7 +90,6 @@ class SlackAlertsResource(ConfigurableResource):
             client = SlackResource(token=self.token).get_client()
             client.base_url = self.api_url if self.api_url.endswith("/") else self.api_url + "/"
             client.retry_handlers = _handlers(remaining)
-            client.logger = _quiet_logger(secrets)
             return WebApiSender(client, remaining, self.timeout_s, secrets)
         if self.webhook_url:
             client = WebhookClient(
@@ -160,9 +159,7 @@ def _api_error(status: int, headers: Any, data: Any) -> SendResult:
     code = data.get("error") if isinstance(data, dict) else None
     error = f"HTTP {status}" + (f": {code}" if code else "")
     if status == 429 or code in ("ratelimited", "rate_limited"):
-        return SendResult(
-            ok=False, retry_after=retry_after_s(_header(headers, "retry-after")), error=error
-        )
+        return SendResult(ok=False, retry_after=_header(headers, "retry-after"), error=error)
     if status >= 500 or status == 408 or code in _TRANSIENT_ERRORS:
         return SendResult(ok=False, error=error)
     return SendResult(ok=False, permanent=True, error=error)
@@ -249,7 +246,8 @@ class _RedactingFilter(logging.Filter):
 
 
 def _quiet_logger(secrets: tuple[str, ...]) -> logging.Logger:
-    """slack_sdk logs failed requests with their URL, and a webhook URL is a secret."""
+    """slack_sdk logs failed webhook requests with their URL, which is a secret (the Web
+    API URL is not: the token travels in a header)."""
     logger = logging.getLogger("drift_assets.alerts.slack_sdk")
     logger.filters = [_RedactingFilter(secrets)]
     return logger

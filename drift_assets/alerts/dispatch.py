@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from drift_assets.alerts.delivery import Sender
+from drift_assets.alerts.delivery import Sender, retry_after_s
 from drift_assets.alerts.message import alert_message, digest_message
 from drift_assets.alerts.outbox import Outbox, OutboxRow
 from drift_assets.alerts.router import Kind, Status
@@ -78,7 +78,7 @@ def dispatch(
             outbox.mark_dead(row.outbox_id, result.error or "permanent error")
             report.dead.append(f"{label}: {result.error}")
         else:
-            delay = result.retry_after
+            delay = retry_after_s(result.retry_after, now=clock())
             if delay is None:
                 delay = min(_FIRST_BACKOFF_S * 2**row.attempts, _MAX_BACKOFF_S)
                 delay *= random.uniform(0.5, 1.5)  # jitter: do not retry in lockstep
