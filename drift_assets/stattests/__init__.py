@@ -1,0 +1,36 @@
+"""Distribution tests over plain counts and moments: no pandas, no Dagster.
+
+Importing this package registers every count-based test (PSI, KS,
+Jensen-Shannon, chi-square) in the registry; ``moments`` holds the tests over
+means and standard deviations.
+"""
+
+from drift_assets.stattests.chi_square import chi_square
+from drift_assets.stattests.jensen_shannon import jensen_shannon
+from drift_assets.stattests.ks import ks
+from drift_assets.stattests.moments import mean_shift_pvalue, mean_shift_sd, std_change
+from drift_assets.stattests.psi import psi
+from drift_assets.stattests.registry import (
+    ColumnKind,
+    StatResult,
+    StatTest,
+    for_kind,
+    get,
+    register,
+)
+
+__all__ = [
+    "ColumnKind",
+    "StatTest",
+    "StatResult",
+    "chi_square",
+    "for_kind",
+    "get",
+    "jensen_shannon",
+    "ks",
+    "mean_shift_pvalue",
+    "mean_shift_sd",
+    "psi",
+    "register",
+    "std_change",
+]
