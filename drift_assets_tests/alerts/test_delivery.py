@@ -204,13 +204,13 @@ def test_slack_down_for_an_hour_then_back_delivers_every_alert_once(tmp_path, sl
     slack.go_down(Fault(status=503))
     for minute in range(0, 60, 15):  # a new failing check every 15 minutes
         router.tick([router.event(check=f"check_{minute}")])
-        for _ in range(3):
-            clock.at += timedelta(minutes=5)
+        for _ in range(2):
+            clock.at += timedelta(minutes=7)
             router.tick()
     assert slack.messages == [] and len(slack.requests) > 4
     slack.come_back()
-    for _ in range(10):  # backoff is capped at 5 min (+ jitter)
-        clock.at += timedelta(minutes=1)
+    for _ in range(5):  # backoff is capped at 5 min (+ jitter)
+        clock.at += timedelta(minutes=2)
         router.tick()
     texts = [check_of(m) for m in slack.messages]
     assert texts == [f"check_{m}" for m in range(0, 60, 15)]
