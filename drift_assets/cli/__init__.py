@@ -11,16 +11,19 @@ def main() -> None:
 
     \b
     Examples:
-      drift-assets compare old.csv new.csv
       drift-assets demo run --days 14
+      drift-assets history --failed --since 7d
+      drift-assets show orders
+      drift-assets trend customers --metric null_rate --column email
+      drift-assets compare old.csv new.csv
     """
 
 
 def _register() -> None:
     # Imported here so each command module can import `main`-independent code freely.
-    from drift_assets.cli import compare, demo
+    from drift_assets.cli import baseline, compare, demo, history, show, trend
 
-    for module in (compare, demo):
+    for module in (compare, demo, history, show, baseline, trend):
         main.add_command(module.command)
 
 

@@ -1,0 +1,62 @@
+"""``drift-assets show``: one dataset's baseline, latest profile and latest checks."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from drift_assets.cli.history_options import (
+    dataset_strategy,
+    db_option,
+    opened_store,
+    require_dataset,
+    rolling_window,
+)
+from drift_assets.dataset_summary import DatasetState, summary_dict, summary_text
+from drift_assets.outcome import CHECK_NAMES
+
+
+@click.command("show")
+@click.argument("dataset")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, json for scripts.",
+)
+@db_option
+def command(dataset, fmt, db) -> None:
+    """Show where DATASET stands: the baseline its next batch is compared with,
+    its latest profile (per column: type, null rate, distinct values, mean and
+    std or the most frequent values) and the latest result of each check, with
+    the columns that failed.
+
+    The baseline strategy comes from the dataset file (DRIFT_ASSETS_CONFIG, else
+    ./datasets.yaml).
+
+    \b
+    Examples:
+      drift-assets show orders
+      drift-assets show customers --format json
+    """
+    with opened_store(db) as store:
+        require_dataset(store, dataset)
+        strategy = dataset_strategy(dataset)
+        state = DatasetState(
+            dataset=dataset,
+            strategy=strategy,
+            pinned=store.pinned(dataset),
+            recent=tuple(store.recent_profiles(dataset, rolling_window(strategy))),
+            latest_checks=tuple(
+                result
+                for check in CHECK_NAMES
+                for result in store.check_history(dataset=dataset, check=check, limit=1)
+            ),
+        )
+    if fmt == "json":
+        click.echo(json.dumps(summary_dict(state), indent=2, default=str))
+    else:
+        click.echo(summary_text(state), nl=False)
