@@ -63,6 +63,10 @@ class NullRatePolicy(_Strict):
     max_rate: Tiers = Tiers(warn=None, error=None)
     # Increase over the baseline's null rate, in percentage points.
     max_increase_pp: Tiers = Tiers(warn=5.0, error=20.0)
+    # An increase counts only when null vs non-null rows differ significantly
+    # between baseline and batch (2 x 2 chi-square): 3 nulls in 40 rows after
+    # none is +7.5 pp, but not yet a trend.
+    significance: float = Field(default=0.01, gt=0, lt=1)
     blocking: bool = False
 
 
@@ -74,6 +78,13 @@ class DistributionPolicy(_Strict):
     keeps huge samples from flagging trivial shifts, the p-value keeps tiny samples
     from crying wolf. Numeric mean shift is measured in baseline standard
     deviations; std change is relative to the baseline's std.
+
+    The defaults are held to promises in ``test_statistical_promises.py``: two
+    random halves of the same data pass (at 1M rows every effect is a small
+    fraction of its warn tier); a 0.2 SD mean shift warns (97% of trials at
+    exactly 1,000 rows per side, the z-test's power at 0.01; all from 2,000); a
+    0.5 SD shift errors; 0.01 SD never alerts, even at 10M rows; columns of a
+    few dozen rows alert on about 1% of unshifted batches, the significance.
     """
 
     # false leaves the column(s) out of this family, e.g. an event-time column
@@ -85,7 +96,9 @@ class DistributionPolicy(_Strict):
     # enough that sampling noise stays below them from about 500 rows per side.
     psi_bins: int = Field(default=10, ge=2, le=1_000)
     ks_distance: Tiers = Tiers(warn=0.1, error=0.2)
-    mean_shift_sd: Tiers = Tiers(warn=0.1, error=0.4)
+    # Cohen's d: 0.2 is a "small" effect, 0.5 "medium". Error sits at 0.35 so a
+    # 0.5 SD shift measured on 1,000 rows per side (standard error 0.045) errors.
+    mean_shift_sd: Tiers = Tiers(warn=0.1, error=0.35)
     std_change: Tiers = Tiers(warn=0.25, error=0.5)
     # Categorical columns.
     js_distance: Tiers = Tiers(warn=0.1, error=0.2)
