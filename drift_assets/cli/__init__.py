@@ -21,9 +21,9 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so each command module can import `main`-independent code freely.
-    from drift_assets.cli import baseline, compare, demo, history, show, trend
+    from drift_assets.cli import alerts, baseline, compare, demo, history, show, trend
 
-    for module in (compare, demo, history, show, baseline, trend):
+    for module in (compare, demo, history, show, baseline, trend, alerts):
         main.add_command(module.command)
 
 

@@ -300,3 +300,27 @@ def test_the_incoming_webhook_alternative_and_its_secret_url(tmp_path, slack, cl
     assert delivered.status is Status.DELIVERED
     assert slack.messages[0].body["attachments"][0]["color"] == "#d32f2f"
     assert "fake-webhook-secret" not in repr(router.outbox.rows())
+
+
+def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, slack, clock):
+    from click.testing import CliRunner
+
+    # the command itself: importing the whole CLI takes seconds (scipy and friends)
+    from drift_assets.cli.alerts import command as main
+
+    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+    slack.go_down(Fault(status=503))
+    router.tick([router.event(check="late")])
+    slack.come_back()
+    router.tick([router.event(check="fine", severity="WARN")])
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "pending"])
+    assert result.exit_code == 0, result.output
+    fine, late, stale = result.output.splitlines()
+    # "fine" waits behind "late": a channel's alerts go out in order
+    assert fine.split()[3:8] == ["pending", "alert", "WARNING", "#drift-alerts", "orders/fine"]
+    assert late.split()[3:8] == ["pending", "alert", "CRITICAL", "#drift-alerts", "orders/late"]
+    assert late.endswith("attempts=1  (HTTP 503: fatal_error)")
+    assert stale.startswith("oldest undelivered alert: ")
+    assert stale.endswith("old; over the 15m limit: is Slack reachable?")
+    empty = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "dead"])
+    assert empty.output.splitlines()[0] == "no alerts with status dead."

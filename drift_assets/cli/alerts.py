@@ -1,0 +1,123 @@
+"""``drift-assets alerts``: the alert outbox, newest first, and whether delivery keeps up."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+
+from drift_assets.alerts.outbox import Outbox, OutboxRow
+from drift_assets.alerts.router import Status
+from drift_assets.cli.history_options import db_option, opened_store, since_option
+from drift_assets.config import load_config
+
+TABLE_LIMIT = 50
+
+
+@click.group("alerts", invoke_without_command=True)
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in Status]),
+    help="Only rows in this state. pending: not yet sent (or retrying); delivered: Slack"
+    " said ok; dead: a permanent error; suppressed: held back (reason given); dry_run:"
+    " routed with no Slack configured.",
+)
+@since_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=TABLE_LIMIT,
+    show_default=True,
+    help="At most this many rows, 0 for all.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@db_option
+@click.pass_context
+def command(ctx, status, since, limit, fmt, db) -> None:
+    """List what the alert router decided and delivered, newest first.
+
+    \b
+    Examples:
+      drift-assets alerts --since 24h
+      drift-assets alerts --status dead
+      drift-assets alerts --status pending --format json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with opened_store(db) as store:
+        outbox = Outbox(store)
+        rows = outbox.rows(status=status, since=since, limit=limit or 1_000_000_000)
+        oldest = outbox.oldest_pending()
+    if fmt == "json":
+        click.echo(json.dumps([_as_dict(r) for r in rows], indent=2, default=str))
+        return
+    if not rows:
+        click.echo("no alerts" + (f" with status {status}" if status else "") + ".")
+    for row in rows:
+        click.echo(_line(row))
+    if oldest is not None:
+        age = datetime.now(UTC) - oldest
+        limit_ = _stale_after()
+        late = (
+            f"; over the {_age(limit_.total_seconds())} limit: is Slack reachable?"
+            if age > limit_
+            else ""
+        )
+        click.echo(
+            f"oldest undelivered alert: {_age(age.total_seconds())} old{late}", err=bool(late)
+        )
+
+
+def _line(row: OutboxRow) -> str:
+    subject = (
+        f"{row.asset_key}/{row.check_name}" if row.asset_key else f"{len(row.covers)} held back"
+    )
+    when = row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    parts = [
+        f"#{row.outbox_id:<5}",
+        when,
+        f"{row.status:<10}",
+        f"{row.kind:<8}",
+        f"{row.severity:<8}",
+        f"{row.channel:<16}",
+        subject,
+    ]
+    if row.attempts:
+        parts.append(f"attempts={row.attempts}")
+    if row.reason:
+        parts.append(f"({row.reason})")
+    return "  ".join(parts)
+
+
+def _as_dict(row: OutboxRow) -> dict:
+    return {
+        "id": row.outbox_id,
+        "key": row.key,
+        "created_at": row.created_at,
+        "status": row.status.value,
+        "kind": row.kind.value,
+        "severity": row.severity.value,
+        "channel": row.channel,
+        "asset_key": row.asset_key,
+        "check_name": row.check_name,
+        "run_id": row.run_id,
+        "reason": row.reason,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at,
+        "delivered_at": row.delivered_at,
+    }
+
+
+def _stale_after():
+    # The CLI still lists the outbox when the dataset file is missing or broken.
+    return load_config(strict=False).alerts.stale_after
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.3g}{unit}"
+    return f"{seconds:.0f}s"
