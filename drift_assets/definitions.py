@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from drift_assets.alerts.sensor import alert_resources, build_alert_sensor
 from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset, build_dataset_schedule
 from drift_assets.config import ProjectConfig, load_config
 from drift_assets.config_status import build_config_status_asset
@@ -16,7 +17,8 @@ def build_definitions(config: ProjectConfig) -> Definitions:
     return Definitions(
         assets=[*assets, build_config_status_asset(config)],
         schedules=schedules,
-        resources={STORE_RESOURCE_KEY: DriftStoreResource()},
+        sensors=[build_alert_sensor(config)],
+        resources={STORE_RESOURCE_KEY: DriftStoreResource(), **alert_resources()},
     )
 
 

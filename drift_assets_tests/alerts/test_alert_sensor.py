@@ -21,7 +21,7 @@ from dagster import (
 from drift_assets.alerts.delivery import SlackAlertsResource
 from drift_assets.alerts.outbox import Outbox
 from drift_assets.alerts.router import Kind, Status
-from drift_assets.alerts.sensor import build_alert_sensor
+from drift_assets.alerts.sensor import alert_resources, build_alert_sensor
 from drift_assets.config import ProjectConfig
 from drift_assets.resources import DriftStoreResource
 from drift_assets_tests.fake_slack import FakeSlack
@@ -85,14 +85,14 @@ def tick(instance, cursor, resources):
 
 
 @pytest.mark.parametrize("kind", ["run_sharded", "consolidated"])
-def test_every_evaluation_once_across_a_restart(kind, tmp_path, capfd):
+def test_every_evaluation_once_across_a_restart(kind, tmp_path, capfd, monkeypatch):
     home = str(tmp_path)
     store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
     with FakeSlack() as slack:
-        resources = {
-            "drift_store": store,
-            "slack_alerts": SlackAlertsResource(token=slack.token, api_url=slack.api_url),
-        }
+        # the same wiring as definitions.py: secrets reach the resource through EnvVar
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        resources = {"drift_store": store, **alert_resources()}
         with instance_for_test(temp_dir=home, overrides=overrides(kind, home)) as instance:
             run(instance, has_rows=False, fresh_enough=False)
             first = tick(instance, None, resources)
