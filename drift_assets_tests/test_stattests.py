@@ -356,6 +356,7 @@ def test_one_grown_outsider_among_many_values_is_found():
     result = outsider_growth(listed, 8_800, False, [200, 30, 25], 10_000, significance=0.01)
     assert result.statistic == pytest.approx(0.02 - 24 / 10_000)
     assert result.pvalue < 0.01
+    assert result.grown == (0,)  # the one of 200 rows; 30 and 25 are within reach of 24
 
 
 def test_outsiders_within_the_reach_of_unlisted_values_do_not_count():

@@ -370,6 +370,10 @@ def _categorical_effects(
         listed, then.other_count, then.complete, list(outsiders.values()), n_current, alpha
     )
     new = max(total, single, key=lambda r: r.statistic)
+    # Name the values that grew when they decided, else every outsider seen.
+    names = list(outsiders)
+    if new is single:
+        names = [names[i] for i in single.grown]
     outside = (
         "in new categories" if then.complete else f"outside the baseline's top {len(then.top)}"
     )
@@ -389,7 +393,7 @@ def _categorical_effects(
             "outside-share test",
             alpha,
             outside=outside,
-            names=tuple(new_categories),
+            names=tuple(names),
             beyond_expected=new.statistic != current_counts[-1] / n_current,
         ),
     ]

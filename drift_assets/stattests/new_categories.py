@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from drift_assets.stattests.chi_square import chi_square
 from drift_assets.stattests.registry import StatResult
@@ -49,6 +50,13 @@ def outside_share_test(
     return StatResult(statistic=excess, pvalue=pvalue)
 
 
+@dataclass(frozen=True)
+class OutsiderGrowth(StatResult):
+    """``grown`` holds the positions (in the given outsiders) of the values that count."""
+
+    grown: tuple[int, ...] = ()
+
+
 def outsider_growth(
     listed: Sequence[int],
     other: int,
@@ -56,7 +64,7 @@ def outsider_growth(
     outsiders: Sequence[int],
     n_current: int,
     significance: float,
-) -> StatResult:
+) -> OutsiderGrowth:
     """Share of current rows that single values outside the baseline's list hold
     beyond the most any unlisted value could have held in the baseline.
 
@@ -70,17 +78,20 @@ def outsider_growth(
     noisy to show it.
     """
     if not outsiders:
-        return StatResult(statistic=0.0, pvalue=1.0)
+        return OutsiderGrowth(statistic=0.0, pvalue=1.0)
     n_baseline = sum(listed) + other
     bound = 0 if complete else min(min(listed, default=0), other)
-    grown, adjusted = 0.0, []
+    adjusted: list[tuple[float, float]] = []
     for count in outsiders:
         pvalue = chi_square((n_baseline - bound, bound), (n_current - count, count)).pvalue
         assert pvalue is not None
         excess = count / n_current - bound / n_baseline
         adjusted.append((min(pvalue * len(outsiders), 1.0), excess))
-    significant = [(p, e) for p, e in adjusted if p < significance and e > 0]
-    if not significant:
-        return StatResult(statistic=0.0, pvalue=min(p for p, _ in adjusted))
-    grown = sum(e for _, e in significant)
-    return StatResult(statistic=grown, pvalue=max(p for p, _ in significant))
+    grown = tuple(i for i, (p, e) in enumerate(adjusted) if p < significance and e > 0)
+    if not grown:
+        return OutsiderGrowth(statistic=0.0, pvalue=min(p for p, _ in adjusted))
+    return OutsiderGrowth(
+        statistic=sum(adjusted[i][1] for i in grown),
+        pvalue=max(adjusted[i][0] for i in grown),
+        grown=grown,
+    )
