@@ -74,9 +74,9 @@ def alert_message(
         title += " (resolved)"
     subject = f"{event.asset_key} / {event.check_name}"
     verb = {Kind.RESOLVED: "passes again", Kind.REPEAT: "is still failing"}.get(kind, "failed")
-    text = " ".join([*mentions, f"{severity.emoji} {severity}: {subject} {verb}"])
+    text = " ".join([*mentions, f"{severity.emoji} {severity}: {_esc(subject)} {verb}"])
     if event.description:
-        text += f": {event.description}"
+        text += f": {_esc(event.description)}"
 
     fields = [
         f"*Asset*\n`{_esc(event.asset_key)}`",

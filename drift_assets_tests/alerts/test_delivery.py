@@ -114,7 +114,7 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     assert alert.channel == "#drift-alerts" and alert.thread_ts is None
     assert alert.body["text"] == (
         "<@U0OWNER> :red_circle: CRITICAL: orders / null_rate failed:"
-        " null rate of email rose by 31.0 pp (> 20 pp)"
+        " null rate of email rose by 31.0 pp (&gt; 20 pp)"  # Slack shows "&gt;" as ">"
     )
     (attachment,) = alert.body["attachments"]
     assert attachment["color"] == "#d32f2f"
