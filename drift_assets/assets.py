@@ -6,7 +6,6 @@ nothing is handed between processes. The asset stores no value of its own: the
 data stays where its source is, and downstream assets read it from there.
 """
 
-from __future__ import annotations
 
 import re
 from pathlib import Path
@@ -23,13 +22,13 @@ from dagster import (
     asset,
     define_asset_job,
 )
-from drift_assets.profiling import profile_source
-from drift_assets.sources import SourceError
 
 from drift_assets.check_results import check_results, drift_check_specs, materialization_metadata
 from drift_assets.config import DatasetConfig
 from drift_assets.evaluation import evaluate_batch
+from drift_assets.profiling import profile_source
 from drift_assets.resources import DriftStoreResource
+from drift_assets.sources import SourceError
 
 STORE_RESOURCE_KEY = "drift_store"
 
@@ -74,7 +73,7 @@ def build_dataset_asset(dataset: DatasetConfig, base_dir: Path) -> AssetsDefinit
                 dataset=dataset.name,
                 asset_key=key.to_user_string(),
                 policy=policy,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
                 profiler=profiler,
             )
         except SourceError as exc:

@@ -6,7 +6,6 @@ asset whose value is a pandas DataFrame gets ``schema_change``, ``null_rate`` an
 profile it once and record everything in the drift store.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -23,12 +22,12 @@ from dagster import (
     Failure,
     multi_asset_check,
 )
-from drift_assets.profiling import profile_dataframe
 
 from drift_assets.assets import STORE_RESOURCE_KEY
 from drift_assets.check_results import check_results, drift_check_specs
 from drift_assets.evaluation import evaluate_batch
 from drift_assets.policy import DriftPolicy
+from drift_assets.profiling import profile_dataframe
 
 AssetLike = AssetsDefinition | AssetSpec | AssetKey | str | Sequence[str]
 
@@ -81,7 +80,7 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
             dataset=dataset,
             asset_key=dataset,
             policy=policy,
-            run_id=context.run_id,
+            run_id=context.run.run_id,
             profiler=lambda reference: profile_dataframe(
                 data,
                 dataset,

@@ -49,13 +49,17 @@ def run(days: int, if_new: bool) -> None:
     interactive = sys.stdout.isatty()
 
     def report(day):
-        failed = day.failed()
-        summary = ", ".join(f"{d}: {', '.join(sorted(c))}" for d, c in sorted(failed.items()))
-        planned = [e.what for (d, _), e in events.items() if d == day.day]
-        line = f"day {day.day:>3}: " + (f"FAILED {summary}" if failed else "all checks passed")
-        if planned:
-            line += f"   (scripted: {'; '.join(planned)})"
-        click.echo(line)
+        planned = "; ".join(e.what for (d, _), e in events.items() if d == day.day)
+        failures = [v for v in day.verdicts if not v.passed]
+        click.echo(
+            f"day {day.day:>3}: "
+            + (f"{len(failures)} check(s) failed" if failures else "all checks passed")
+            + (f"   (scripted: {planned})" if planned else "")
+        )
+        for verdict in failures:
+            click.echo(
+                f"         {verdict.dataset}.{verdict.check} {verdict.severity}: {verdict.description}"
+            )
 
     with click.progressbar(
         length=days, label="Playing demo days", file=sys.stderr, hidden=not interactive

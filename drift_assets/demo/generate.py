@@ -138,8 +138,10 @@ def write_day(day: int, folder: Path, rows: int = ROWS_PER_DAY) -> None:
     events_dir.mkdir(parents=True, exist_ok=True)
     for old in events_dir.glob("part-*.parquet"):
         old.unlink()
-    for part, chunk in enumerate(np.array_split(web_events(day, rows), _WEB_EVENT_PARTS)):
-        chunk.to_parquet(events_dir / f"part-{part}.parquet", index=False)
+    events = web_events(day, rows)
+    bounds = np.linspace(0, len(events), _WEB_EVENT_PARTS + 1).astype(int)
+    for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        events.iloc[start:stop].to_parquet(events_dir / f"part-{part}.parquet", index=False)
 
 
 def expected_failures(day: int) -> dict[str, set[str]]:
