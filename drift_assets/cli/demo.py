@@ -57,9 +57,8 @@ def run(days: int, if_new: bool) -> None:
             + (f"   (scripted: {planned})" if planned else "")
         )
         for verdict in failures:
-            click.echo(
-                f"         {verdict.dataset}.{verdict.check} {verdict.severity}: {verdict.description}"
-            )
+            where = f"{verdict.dataset}.{verdict.check}"
+            click.echo(f"         {where} {verdict.severity}: {verdict.description}")
 
     with click.progressbar(
         length=days, label="Playing demo days", file=sys.stderr, hidden=not interactive
