@@ -1,0 +1,116 @@
+"""One dataset's materialization plus its drift checks inside Dagster, and where the time goes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    Definitions,
+    JobDefinition,
+    define_asset_job,
+    execute_job,
+    in_process_executor,
+    multiprocess_executor,
+    reconstructable,
+)
+
+from bench.generate import write
+from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset
+from drift_assets.config import DatasetConfig, SourceConfig
+from drift_assets.outcome import CHECK_NAMES
+from drift_assets.policy import DriftPolicy
+from drift_assets.resources import DriftStoreResource
+
+NOTES = Path(__file__).parent / "dagster_results.md"
+# The step process rebuilds the job from these, so both executors run the same definition.
+PARQUET_ENV, DB_ENV, EXECUTOR_ENV = "BENCH_PARQUET", "BENCH_STORE", "BENCH_EXECUTOR"
+JOB = "bench_job"
+
+
+def bench_job() -> JobDefinition:
+    path = Path(os.environ[PARQUET_ENV])
+    dataset = DatasetConfig(
+        name="bench",
+        source=SourceConfig(parquet=path.name),
+        schedule=None,
+        policy=DriftPolicy(baseline="pinned"),
+    )
+    executor = (
+        in_process_executor if os.environ[EXECUTOR_ENV] == "in_process" else (multiprocess_executor)
+    )
+    defs = Definitions(
+        assets=[build_dataset_asset(dataset, path.parent)],
+        jobs=[define_asset_job(JOB, selection="*")],
+        resources={STORE_RESOURCE_KEY: DriftStoreResource(database=os.environ[DB_ENV])},
+        executor=executor,
+    )
+    return defs.resolve_job_def(JOB)
+
+
+def materialize(instance: DagsterInstance, parquet: Path, executor: str) -> dict[str, float]:
+    """Run the job once; the phases come from the run's own event timestamps."""
+    os.environ[PARQUET_ENV], os.environ[EXECUTOR_ENV] = str(parquet), executor
+    start = time.time()
+    result = execute_job(reconstructable(bench_job), instance=instance)
+    end = time.time()
+    assert result.success, f"{executor} run failed"
+    first: dict[DagsterEventType | str, float] = {}
+    for entry in instance.all_logs(result.run_id):
+        if entry.dagster_event is not None:
+            first.setdefault(entry.dagster_event.event_type, entry.timestamp)
+        elif entry.user_message.startswith(CHECK_NAMES):
+            # The asset logs each outcome right after evaluate_batch returns.
+            first.setdefault("evaluated", entry.timestamp)
+    step_start, step_end = first[DagsterEventType.STEP_START], first[DagsterEventType.STEP_SUCCESS]
+    evaluated = first["evaluated"]
+    return {
+        "total": end - start,
+        "before the step (run start, step launch, imports)": step_start - start,
+        "step: resource, store, profile, checks (evaluate_batch)": evaluated - step_start,
+        "step: materialization and check events": step_end - evaluated,
+        "after the step (run end, event log)": end - step_end,
+    }
+
+
+def measure(rows: int, runs: int) -> str:
+    baseline, current = write(rows)
+    lines = [
+        f"## Inside Dagster ({rows:,} rows from Parquet)",
+        "",
+        "Written by `python -m bench.dagster_cost`: median of "
+        f"{runs} runs of a one-asset job (the asset profiles the Parquet file and reports its "
+        "three checks against a pinned baseline), wall time split by the run's event timestamps.",
+        "",
+        "| executor | phase | seconds |",
+        "|---|---|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as home:
+        os.environ[DB_ENV] = str(Path(home) / "store.duckdb")
+        with DagsterInstance.local_temp(home) as instance:
+            materialize(instance, baseline, "in_process")  # records and pins the baseline
+            for executor in ("in_process", "multiprocess"):
+                timings = [materialize(instance, current, executor) for _ in range(runs)]
+                for phase in timings[0]:
+                    median = statistics.median(t[phase] for t in timings)
+                    lines.append(f"| {executor} | {phase} | {median:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    NOTES.write_text(measure(args.rows, args.runs))
+    print(NOTES.read_text())
+
+
+if __name__ == "__main__":
+    main()
