@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from drift_assets.alerts.health import router_health_asset, router_health_check
 from drift_assets.alerts.sensor import alert_resources, build_alert_sensor
 from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset, build_dataset_schedule
 from drift_assets.config import ProjectConfig, load_config
@@ -15,7 +16,8 @@ def build_definitions(config: ProjectConfig) -> Definitions:
     assets = [build_dataset_asset(d, config.base_dir) for d in config.datasets]
     schedules = [s for d in config.datasets if (s := build_dataset_schedule(d)) is not None]
     return Definitions(
-        assets=[*assets, build_config_status_asset(config)],
+        assets=[*assets, build_config_status_asset(config), router_health_asset()],
+        asset_checks=[router_health_check(config.alerts)],
         schedules=schedules,
         sensors=[build_alert_sensor(config)],
         resources={STORE_RESOURCE_KEY: DriftStoreResource(), **alert_resources()},

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from dagster import (
+    AssetCheckEvaluation,
     DefaultSensorStatus,
     EnvVar,
     SensorDefinition,
@@ -18,6 +19,7 @@ from dagster import (
 
 from drift_assets.alerts.delivery import SlackAlertsResource
 from drift_assets.alerts.dispatch import dispatch
+from drift_assets.alerts.health import DELIVERY_CHECK_KEY, delivery_health
 from drift_assets.alerts.outbox import Outbox
 from drift_assets.alerts.pickup import PickupCursor, pick_up
 from drift_assets.alerts.router import Status, route
@@ -128,15 +130,27 @@ def build_alert_sensor(
                 log.error(f"dead letter {line}")
             if report.waiting:
                 log.info(f"{report.waiting} alerts wait for a later tick (pacing, backoff, budget)")
-        oldest = outbox.oldest_pending()
-        if oldest is not None and clock() - oldest > alerts.stale_after:
-            log.warning(
-                f"the oldest undelivered alert is from {oldest:%Y-%m-%d %H:%M UTC},"
-                f" older than the {alerts.stale_after} limit: is Slack reachable?"
-            )
-        return SensorResult(cursor=cursor.serialize())
+        health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)
+        if not health.passed:
+            log.warning(health.description)
+        return SensorResult(
+            cursor=cursor.serialize(),
+            asset_events=_if_changed(context.instance, health, check_keys),
+        )
 
     return drift_alert_router
+
+
+def _if_changed(instance, health, check_keys) -> list[AssetCheckEvaluation]:
+    """The health check's evaluation when its result changed (not every 30 s), and
+    only when the code location declares the check."""
+    if DELIVERY_CHECK_KEY not in check_keys:
+        return []
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [DELIVERY_CHECK_KEY]
+    ).get(DELIVERY_CHECK_KEY)
+    evaluation = latest.evaluation if latest else None
+    return [] if evaluation and evaluation.passed == health.passed else [health]
 
 
 def _router_targets(config: ProjectConfig) -> Callable[[str], ResolvedRoute]:

@@ -5,6 +5,8 @@ and neither the token nor the webhook URL reaches the tick log or the outbox."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from dagster import (
     AssetCheckResult,
@@ -19,6 +21,7 @@ from dagster import (
 )
 
 from drift_assets.alerts.delivery import SlackAlertsResource
+from drift_assets.alerts.health import DELIVERY_CHECK, router_health_asset, router_health_check
 from drift_assets.alerts.outbox import Outbox
 from drift_assets.alerts.router import Kind, Status
 from drift_assets.alerts.sensor import alert_resources, build_alert_sensor
@@ -52,7 +55,12 @@ def fresh_enough() -> AssetCheckResult:
 
 CONFIG = ProjectConfig()
 SENSOR = build_alert_sensor(CONFIG)
-DEFS = Definitions(assets=[orders], asset_checks=[has_rows, fresh_enough], sensors=[SENSOR])
+DEFS = Definitions(
+    assets=[orders, router_health_asset()],
+    asset_checks=[has_rows, fresh_enough, router_health_check(CONFIG.alerts)],
+    sensors=[SENSOR],
+    resources={"drift_store": DriftStoreResource()},  # each test passes its own to the sensor
+)
 
 
 def overrides(kind: str, home: str) -> dict:
@@ -77,11 +85,11 @@ def tick_log(capfd) -> str:
     return capfd.readouterr().err
 
 
-def tick(instance, cursor, resources):
+def tick(instance, cursor, resources, sensor=SENSOR):
     context = build_sensor_context(
         instance=instance, cursor=cursor, resources=resources, definitions=DEFS
     )
-    return SENSOR.evaluate_tick(context)
+    return sensor.evaluate_tick(context)
 
 
 @pytest.mark.parametrize("kind", ["run_sharded", "consolidated"])
@@ -136,7 +144,7 @@ def test_every_evaluation_once_across_a_restart(kind, tmp_path, capfd, monkeypat
     assert third.cursor == second.cursor  # nothing new, nothing repeated
     assert fourth.cursor != third.cursor
     log = tick_log(capfd)
-    assert "picked up 2 new evaluations (2 failed) of 2 checks" in log
+    assert "picked up 2 new evaluations (2 failed) of 3 checks" in log
     assert "held back repeat WARNING orders/fresh_enough: still failing" in log
     assert slack.token not in log and slack.token not in repr(rows)
 
@@ -151,3 +159,27 @@ def test_dry_run_routes_and_records_and_says_so(tmp_path, capfd):
     log = tick_log(capfd)
     assert "DRY-RUN would send alert CRITICAL orders/has_rows to #drift-alerts" in log
     assert "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set" in log
+
+
+def test_alerts_stuck_in_the_outbox_fail_the_router_health_check(tmp_path, capfd):
+    store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
+    with FakeSlack() as slack, DagsterInstance.ephemeral() as instance:
+        resources = {
+            "drift_store": store,
+            "slack_alerts": SlackAlertsResource(token=slack.token, api_url=slack.api_url),
+        }
+        slack.go_down()
+        run(instance, has_rows=False, fresh_enough=True)
+        first = tick(instance, None, resources)
+        assert [(e.check_name, e.passed) for e in first.asset_events] == [(DELIVERY_CHECK, True)]
+        instance.report_runless_asset_event(first.asset_events[0])  # as the daemon does
+
+        an_hour_later = build_alert_sensor(
+            CONFIG, clock=lambda: datetime.now(UTC) + timedelta(hours=1)
+        )
+        late = tick(instance, first.cursor, resources, an_hour_later)
+        (health,) = late.asset_events
+        assert not health.passed and "is Slack reachable?" in health.description
+        instance.report_runless_asset_event(health)
+        assert tick(instance, late.cursor, resources, an_hour_later).asset_events == []
+        assert "an alert has waited 1:00:0" in tick_log(capfd)
