@@ -16,7 +16,7 @@ def demo_job() -> JobDefinition:
     config = load_config()  # DRIFT_ASSETS_CONFIG names the file
     defs = Definitions(
         assets=[build_dataset_asset(d, config.base_dir) for d in config.datasets],
-        jobs=[define_asset_job(JOB_NAME, selection="*")],
+        jobs=[define_asset_job(JOB_NAME, selection=[d.name for d in config.datasets])],
         resources={STORE_RESOURCE_KEY: DriftStoreResource()},  # DRIFT_ASSETS_DB names the file
         executor=multiprocess_executor.configured({"max_concurrent": 3}),
     )

@@ -23,6 +23,7 @@ def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeyp
     # The step processes import drift_assets_tests from the working directory.
     monkeypatch.chdir(REPO)
 
+    (tmp_path / "dagster_home").mkdir()
     with instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
         for _ in range(2):  # the second run compares with the first one's baselines
             with execute_job(reconstructable(demo_job), instance=instance) as result:
@@ -43,5 +44,5 @@ def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeyp
             for e in instance.all_logs(run_id)
             if e.is_dagster_event and e.dagster_event.is_step_start
         ]
-        assert len({e.pid for e in step_starts}) == 3
+        assert len({e.dagster_event.pid for e in step_starts}) == 3
     assert len(DriftStore(db).check_history()) == 18
