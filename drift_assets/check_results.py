@@ -27,6 +27,7 @@ from drift_assets.outcome import (
 )
 from drift_assets.policy import DriftPolicy
 from drift_assets.profile import DatasetProfile
+from drift_assets.times import show_time
 
 CHECK_DESCRIPTIONS = {
     SCHEMA_CHANGE: "Columns added, removed or retyped since the baseline (order changes noted).",
@@ -81,8 +82,8 @@ def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> s
         ids = ", ".join(f"#{i}" for i in baseline.pooled_from)
         return f"{policy.baseline}: profiles {ids} pooled ({baseline.row_count:,} rows)"
     return (
-        f"{policy.baseline}: profile #{baseline.profile_id} of {baseline.profiled_at}"
-        f" ({baseline.row_count:,} rows)"
+        f"{policy.baseline}: profile #{baseline.profile_id} of {show_time(baseline.profiled_at)}"
+        f" UTC ({baseline.row_count:,} rows)"
     )
 
 
@@ -109,11 +110,9 @@ def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
         for key in keys:
             value = outcome.metrics.get(key) if outcome else None
             if _is_number(value):
-                metadata[key] = MetadataValue.float(float(value))
+                metadata[key] = _number(value)
     for column in _null_rate_columns(profile, evaluation.baseline):
-        metadata[f"null_rate:{column.name}"] = MetadataValue.float(
-            column.null_rate(profile.row_count)
-        )
+        metadata[f"null_rate:{column.name}"] = _number(column.null_rate(profile.row_count))
     return metadata
 
 
@@ -136,9 +135,7 @@ def _check_metadata(
     outcome: CheckOutcome, profile: DatasetProfile, baseline: str
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {
-        key: MetadataValue.float(float(value))
-        for key, value in outcome.metrics.items()
-        if _is_number(value)
+        key: _number(value) for key, value in outcome.metrics.items() if _is_number(value)
     }
     metadata["baseline"] = MetadataValue.text(baseline)
     metadata["profile_id"] = MetadataValue.int(profile.profile_id or 0)
@@ -172,6 +169,14 @@ def _column_table(outcome: CheckOutcome) -> MetadataValue:
         for finding in sorted(outcome.columns, key=lambda f: (not f.failed, f.column))
     ]
     return MetadataValue.table(records=records, schema=schema)
+
+
+def _number(value: int | float) -> MetadataValue:
+    """Counts stay whole; measurements keep four significant digits, which is what a
+    person compares with a threshold (the store keeps full precision)."""
+    if isinstance(value, int):
+        return MetadataValue.int(value)
+    return MetadataValue.float(float(f"{value:.4g}"))
 
 
 def _cell(value: Any) -> float | str | None:

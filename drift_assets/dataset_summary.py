@@ -69,7 +69,8 @@ def column_summary(column: ColumnProfile) -> str:
     numeric, categorical = column.numeric, column.categorical
     if numeric is not None and column.logical_type in _EPOCH_TYPES:
         if numeric.min is not None and numeric.max is not None:
-            parts.append(f"{_epoch(numeric.min)} … {_epoch(numeric.max)}")
+            shown = "%Y-%m-%d" if column.logical_type == LogicalType.DATE else "%Y-%m-%d %H:%M"
+            parts.append(f"{_epoch(numeric.min, shown)} … {_epoch(numeric.max, shown)}")
     elif numeric is not None and numeric.mean is not None:
         parts.append(
             f"mean {_number(numeric.mean)}, std {_number(numeric.std)},"
@@ -204,11 +205,12 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _epoch(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M")
+def _epoch(seconds: float, shown: str) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime(shown)
 
 
 def _number(value: float | None) -> str:
     if value is None:
         return "n/a"
-    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    # Thousands read best whole and grouped; smaller values to four digits.
+    return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:.4g}"
