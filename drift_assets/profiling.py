@@ -308,8 +308,9 @@ class _Aggregate:
 
     def run(self, conn: duckdb.DuckDBPyConnection, source: str) -> tuple[Any, ...]:
         query = f"SELECT {', '.join(self.expressions)} FROM {source}"
-        row = conn.execute(query, self.params).fetchone()
-        assert row is not None, "an ungrouped aggregate returns one row"
+        # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open and
+        # refuses further work on the connection until it is drained.
+        (row,) = conn.execute(query, self.params).fetchall()
         return row
 
 
@@ -404,10 +405,10 @@ class _Profiler:
             return min(int(estimate), non_null)
         buckets = max(1, non_null // _DISTINCT_SAMPLE_ROWS)
         sampled = f" AND hash({c.sql}) % {buckets} = 0" if buckets > 1 else ""
-        distinct, rows = self.conn.execute(
+        ((distinct, rows),) = self.conn.execute(
             f"SELECT count(DISTINCT {c.sql}), count(*) FROM {self.view}"
             f" WHERE {c.sql} IS NOT NULL{sampled}"
-        ).fetchone() or (0, 0)
+        ).fetchall()
         if not rows:
             return min(int(estimate), non_null)
         return min(round(distinct / rows * non_null), non_null)

@@ -129,13 +129,15 @@ def open_source(
                 f"{label}: reader options {sorted(source.options)} do not apply to SQL"
             )
         try:
+            statements = duckdb.extract_statements(source.location)
+            # One SELECT: anything else (DDL, several statements) would run a side
+            # effect on every profile rather than describe rows.
+            if [s.type for s in statements] != [duckdb.StatementType.SELECT]:
+                raise SourceError(f"{label}: the SQL must be a single query that returns rows")
             conn.execute("SET file_search_path = ?", [str(base_dir)])
-            relation = conn.sql(source.location)
+            return conn.sql(source.location)
         except duckdb.Error as exc:
             raise SourceError(f"{label}: {exc}") from exc
-        if relation is None:
-            raise SourceError(f"{label}: the SQL must be a query that returns rows")
-        return relation
 
     options = dict(source.options)
     options.pop("format", None)
@@ -173,11 +175,12 @@ def register_dataframe(
     """A relation scanning ``df`` in place (zero-copy), after making it scannable.
 
     Columns DuckDB cannot scan faithfully are replaced by their string form: object
-    columns of mixed types, all-missing object columns (so they are STRING, the usual
-    meaning of an empty ``object`` column, not DuckDB's untyped NULL), complex,
-    period and interval columns. Sparse columns are densified. Only those columns are
-    copied. DuckDB names the columns: non-string labels become their ``str()``, and
-    duplicates are suffixed (``a``, ``a`` -> ``a``, ``a_1``).
+    columns of mixed types (lists and dicts count as mixed), all-missing object
+    columns (so they are STRING, the usual meaning of an empty ``object`` column, not
+    DuckDB's untyped NULL), complex, period and interval columns. Sparse columns are
+    densified. Only those columns are copied. DuckDB names the columns: non-string
+    labels become their ``str()``, and duplicates are suffixed (``a``, ``a`` -> ``a``,
+    ``a_1``).
     """
     if df.shape[1] == 0:
         raise SourceError("the DataFrame has no columns")
