@@ -157,7 +157,7 @@ def _router_targets(config: ProjectConfig) -> Callable[[str], ResolvedRoute]:
     datasets = {d.name: d for d in config.datasets}
 
     def route_of(asset_key: str) -> ResolvedRoute:
-        dataset = datasets.get(asset_key.split("/")[-1])
+        dataset = datasets.get(asset_key)  # dataset assets are keyed by their name
         return resolve_route(
             config.alerts,
             asset_key=asset_key,
