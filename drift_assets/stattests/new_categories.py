@@ -83,9 +83,13 @@ def outsider_growth(
     bound = 0 if complete else min(min(listed, default=0), other)
     adjusted: list[tuple[float, float]] = []
     for count in outsiders:
+        excess = count / n_current - bound / n_baseline
+        if excess <= 0:
+            # Not above what it may have had: nothing to test (and most are not).
+            adjusted.append((1.0, excess))
+            continue
         pvalue = chi_square((n_baseline - bound, bound), (n_current - count, count)).pvalue
         assert pvalue is not None
-        excess = count / n_current - bound / n_baseline
         adjusted.append((min(pvalue * len(outsiders), 1.0), excess))
     grown = tuple(i for i, (p, e) in enumerate(adjusted) if p < significance and e > 0)
     if not grown:
