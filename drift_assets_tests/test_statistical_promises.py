@@ -170,6 +170,7 @@ def test_tiny_samples_neither_crash_nor_cry_wolf(rows):
         )
 
     outcomes = compare(batch(), batch())
+    assert [o.check for o in outcomes] == ["schema_change", "null_rate", "distribution_shift"]
     assert all(o.passed for o in outcomes), [o.description for o in outcomes]
     tested = outcomes[2].metrics["columns_tested"]
     assert tested == (3 if rows >= POLICY.distribution_shift.min_rows else 0)
