@@ -60,6 +60,12 @@ def test_a_new_file_gets_every_migration_once(store):
     assert versions == [m.version for m in MIGRATIONS]
 
 
+def test_migration_versions_are_unique_and_ascending():
+    # Two branches appending the same version number would silently skip one.
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == sorted(set(versions))
+
+
 def test_profile_and_results_round_trip(store):
     stored = record(store, passed=False)
     assert stored.profile_id is not None
