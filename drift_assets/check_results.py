@@ -101,7 +101,7 @@ def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
                 ]
             )
         ),
-        "profile_id": MetadataValue.int(profile.profile_id or 0),
+        "profile_id": _profile_id(profile),
         "column_count": MetadataValue.int(len(profile.columns)),
         "checks_failed": MetadataValue.int(sum(not o.passed for o in evaluation.outcomes)),
     }
@@ -138,7 +138,7 @@ def _check_metadata(
         key: _number(value) for key, value in outcome.metrics.items() if _is_number(value)
     }
     metadata["baseline"] = MetadataValue.text(baseline)
-    metadata["profile_id"] = MetadataValue.int(profile.profile_id or 0)
+    metadata["profile_id"] = _profile_id(profile)
     metadata["thresholds"] = MetadataValue.json(outcome.thresholds)
     if outcome.columns:
         metadata["columns"] = _column_table(outcome)
@@ -169,6 +169,12 @@ def _column_table(outcome: CheckOutcome) -> MetadataValue:
         for finding in sorted(outcome.columns, key=lambda f: (not f.failed, f.column))
     ]
     return MetadataValue.table(records=records, schema=schema)
+
+
+def _profile_id(profile: DatasetProfile) -> MetadataValue:
+    """Text, so the Plots tab does not chart an id that only ever grows; it is the
+    id `drift-assets baseline pin --profile` takes."""
+    return MetadataValue.text(str(profile.profile_id or ""))
 
 
 def _number(value: int | float) -> MetadataValue:

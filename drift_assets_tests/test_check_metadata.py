@@ -56,6 +56,8 @@ def test_materialization_carries_the_series_people_chart():
     # Only columns with nulls now or in the baseline get a null-rate series.
     assert metadata["null_rate:email"] == FloatMetadataValue(0.3)
     assert "null_rate:amount" not in metadata
+    # The id is for `baseline pin --profile`, not a series to chart.
+    assert metadata["profile_id"] == TextMetadataValue("4")
 
 
 def test_each_check_says_what_it_was_compared_with():

@@ -211,3 +211,22 @@ def test_execution_history_says_what_changed(dagster_ui, page):
     expect(rows.nth(1)).to_contain_text("1 column drifted: amount mean")
     expect(rows.nth(5)).to_contain_text("baseline recorded: 8 columns, 5,000 rows")
     _shoot(page, "check_history")
+
+
+def test_plots_chart_drift_over_materializations_and_schedules_explain_themselves(dagster_ui, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{dagster_ui}/assets/orders")
+    page.get_by_text("Plots", exact=True).click()
+    for series in ("worst_psi", "drifted_columns", "max_null_rate_increase_pp", "dagster/row_count"):
+        expect(page.get_by_text(series, exact=True).first).to_be_visible(timeout=15_000)
+    # The day-5 shift of order amounts stands out on the worst_psi chart.
+    page.get_by_text("worst_psi", exact=True).first.scroll_into_view_if_needed()
+    _shoot(page, "plots")
+
+    page.goto(f"{dagster_ui}/automation")
+    for schedule in ("orders_schedule", "customers_schedule", "web_events_schedule"):
+        expect(page.get_by_text(schedule, exact=True)).to_be_visible(timeout=15_000)
+    page.get_by_text("orders_schedule", exact=True).click()
+    expect(page.get_by_text("Materializes orders and checks it for drift on '0 6 * * *' (UTC).")).to_be_visible()
+    _shoot(page, "schedule")
