@@ -36,6 +36,7 @@ class Fault:
     error: str | None = None
     retry_after: str | None = None
     hang_s: float = 0.0
+    method: str | None = None  # only for this API method ("webhook" for the hook); None: any
 
 
 @dataclass
@@ -113,7 +114,7 @@ class FakeSlack:
     def _answer(self, method: str, headers: dict[str, str], body: dict[str, Any]):
         with self._lock:
             self.requests.append(Request(method, headers, body))
-            fault = self._down or (self._faults.popleft() if self._faults else None)
+            fault = self._down or self._next_fault(method)
         if fault is not None:
             if fault.hang_s:
                 self._stop.wait(fault.hang_s)
@@ -145,6 +146,13 @@ class FakeSlack:
                         return 200, {"ok": True, "channel": channel, "ts": message.ts}, {}
                 return 200, {"ok": False, "error": "message_not_found"}, {}
         return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def _next_fault(self, method: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.method in (None, method):
+                self._faults.remove(fault)
+                return fault
+        return None
 
     def _handler(self):
         fake = self

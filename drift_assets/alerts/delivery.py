@@ -61,6 +61,10 @@ class Sender(Protocol):
 
     def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult: ...
 
+    def check(self) -> SendResult:
+        """Whether Slack accepts our credentials at all."""
+        ...
+
 
 class SlackAlertsResource(ConfigurableResource):
     """Where the alert router sends: the Slack Web API, an incoming webhook, or
@@ -118,6 +122,9 @@ class WebApiSender:
     def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
         return self._call(lambda: self.client.chat_update(channel=channel_id, ts=ts, **payload))
 
+    def check(self) -> SendResult:
+        return self._call(self.client.auth_test)
+
     def _call(self, call: Callable[[], Any]) -> SendResult:
         self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
         try:
@@ -153,6 +160,10 @@ class WebhookSender:
 
     def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
         return SendResult(ok=False, permanent=True, error="webhooks cannot update messages")
+
+    def check(self) -> SendResult:
+        # A webhook has no credentials check short of posting.
+        return SendResult(ok=True)
 
 
 def _api_error(status: int, headers: Any, data: Any) -> SendResult:

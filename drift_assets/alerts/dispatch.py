@@ -28,6 +28,7 @@ class DispatchReport:
     retrying: list[str] = field(default_factory=list)
     dead: list[str] = field(default_factory=list)
     waiting: int = 0  # not due yet, or no time left in this tick
+    halted: str | None = None  # why nothing was sent (Slack rejects the credentials)
 
 
 def dispatch(
@@ -41,9 +42,20 @@ def dispatch(
 ) -> DispatchReport:
     """Send what is due, oldest first per channel, until done or out of time."""
     report = DispatchReport()
+    rows = outbox.pending()
+    if not rows:
+        return report
+    # A rejected token is a configuration error, not a property of each message:
+    # the alerts wait (and turn stale, which is reported) instead of all dying.
+    # Other failures of this check fall through to the usual per-message retries.
+    credentials = sender.check()
+    if credentials.permanent:
+        report.halted = credentials.error
+        report.waiting = len(rows)
+        return report
     blocked: set[str] = set()  # channels where an earlier row waits: keep their order
     last_post: dict[str, datetime] = {}
-    for row in outbox.pending():
+    for row in rows:
         lane = row.channel if sender.threads else "(webhook)"
         if lane in blocked or (row.next_attempt_at and row.next_attempt_at > clock()):
             blocked.add(lane)

@@ -122,6 +122,11 @@ def build_alert_sensor(
                 sleep=sleep,
                 deadline=deadline,
             )
+            if report.halted:
+                log.error(
+                    f"Slack rejects the credentials ({report.halted}): nothing sent;"
+                    f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN."
+                )
             for line in report.sent:
                 log.info(f"sent {line}")
             for line in report.retrying:

@@ -18,6 +18,7 @@ from drift_assets.store import DriftStore
 from drift_assets_tests.fake_slack import FakeSlack, Fault
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+POST = "chat.postMessage"
 WEB = "http://dagster.example:3000"
 
 
@@ -179,7 +180,7 @@ def test_429_honours_retry_after_without_sleeping_in_the_tick(
     tmp_path, slack, clock, retry_after, wait_s
 ):
     router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
-    slack.fail_next(Fault(status=429, error="ratelimited", retry_after=retry_after))
+    slack.fail_next(Fault(status=429, error="ratelimited", retry_after=retry_after, method=POST))
     report = router.tick([router.event()])
     assert report.sent == [] and clock.slept == []
     (row,) = router.outbox.rows()
@@ -250,35 +251,52 @@ def test_a_restart_mid_backlog_loses_nothing(tmp_path, slack, clock):
 
 def test_a_failed_call_is_retried_inside_the_tick_when_there_is_time(tmp_path, slack, clock):
     router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
-    slack.fail_next(Fault(status=500))
+    slack.fail_next(Fault(status=500, method=POST))
     report = router.tick([router.event()])
-    assert len(report.sent) == 1 and len(slack.requests) == 2  # slack_sdk's ServerErrorRetryHandler
+    assert len(report.sent) == 1 and len(slack.posts()) == 2  # slack_sdk's ServerErrorRetryHandler
 
 
 @pytest.mark.parametrize(
-    "resource, error",
+    "channel, fault, error",
     [
+        ("#gone", None, "HTTP 200: channel_not_found"),
+        # the token passed auth.test, then Slack revoked it mid-tick
+        ("#drift-alerts", Fault(error="invalid_auth", method=POST), "HTTP 200: invalid_auth"),
         (
-            lambda f: SlackAlertsResource(token="xoxb-wrong-secret", api_url=f.api_url),
-            "HTTP 200: invalid_auth",
+            "#drift-alerts",
+            Fault(status=400, error="invalid_blocks", method=POST),
+            "HTTP 400: invalid_blocks",
         ),
-        (lambda f: web_api(f), "HTTP 200: channel_not_found"),
     ],
 )
 def test_permanent_errors_go_to_the_dead_letter_state_with_the_reason(
-    tmp_path, slack, clock, resource, error
+    tmp_path, slack, clock, channel, fault, error
 ):
-    config = AlertsConfig(channel="#gone") if "channel" in error else QUICK
-    router = Router(tmp_path / "s.duckdb", resource(slack), clock, config)
+    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig(channel=channel))
+    if fault:
+        slack.fail_next(fault)
     report = router.tick([router.event()])
     (row,) = router.outbox.rows()
-    assert (row.status, row.reason) == (Status.DEAD, error)
-    assert report.dead and "xoxb" not in " ".join(report.dead)
+    assert (row.status, row.reason, row.attempts) == (Status.DEAD, error, 1)
+    assert report.dead == [f"alert CRITICAL orders/null_rate -> {channel}: {error}"]
+
+
+def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, clock):
+    wrong = SlackAlertsResource(token="xoxb-wrong-secret", api_url=slack.api_url)
+    router = Router(tmp_path / "s.duckdb", wrong, clock, QUICK)
+    report = router.tick([router.event(check="a"), router.event(check="b")])
+    assert report.halted == "HTTP 200: invalid_auth" and report.waiting == 2
+    assert slack.posts() == []
+    assert {r.status for r in router.outbox.rows()} == {Status.PENDING}
+    router.slack = web_api(slack)  # the token is fixed
+    clock.at += timedelta(seconds=30)
+    router.tick()
+    assert [check_of(m) for m in slack.messages] == ["a", "b"]
 
 
 def test_a_hang_past_the_client_timeout_is_retried_later_and_bounded(tmp_path, slack, clock):
     router = Router(tmp_path / "s.duckdb", web_api(slack, timeout_s=1), clock, QUICK)
-    slack.fail_next(Fault(hang_s=5))
+    slack.fail_next(Fault(hang_s=5, method=POST))
     started = datetime.now(UTC)
     router.tick([router.event()])
     assert datetime.now(UTC) - started < timedelta(seconds=3)
