@@ -4,6 +4,8 @@ and restarts, all without losing an alert or sleeping past the tick's budget."""
 
 from __future__ import annotations
 
+import logging
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -342,3 +344,18 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     assert stale.endswith("old; over the 15m limit: is Slack reachable?")
     empty = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "dead"])
     assert empty.output.splitlines()[0] == "no alerts with status dead."
+
+
+def test_the_webhook_url_stays_out_of_errors_and_logs(tmp_path, clock, caplog):
+    caplog.set_level(logging.DEBUG)  # slack_sdk logs request URLs at debug level
+    secret = "T0SECRET/B0SECRET/xyzzy-very-secret"
+    with socket.socket() as unused:  # a port nothing listens on: connection refused
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    hook = SlackAlertsResource(webhook_url=f"http://127.0.0.1:{port}/services/{secret}")
+    router = Router(tmp_path / "s.duckdb", hook, clock, QUICK)
+    report = router.tick([router.event()])
+    (row,) = router.outbox.rows()
+    assert row.status is Status.PENDING and "Connection refused" in row.reason
+    assert "xyzzy" not in row.reason + " ".join(report.retrying) + caplog.text
+    assert "url: ***" in caplog.text  # slack_sdk did log the URL, redacted
