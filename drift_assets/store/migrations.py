@@ -137,6 +137,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        3,
+        "audit trail of alert actions (acknowledge, snooze, unsnooze, accept baseline)",
+        (
+            "CREATE SEQUENCE alert_action_id_seq START 1",
+            """
+            CREATE TABLE alert_actions (
+                action_id BIGINT PRIMARY KEY DEFAULT nextval('alert_action_id_seq'),
+                -- one row per request: a replayed Slack request or a re-run CLI
+                -- command finds its id and changes nothing
+                request_id VARCHAR NOT NULL UNIQUE,
+                source VARCHAR NOT NULL,  -- slack | cli
+                action VARCHAR NOT NULL,  -- acknowledge | snooze | unsnooze | accept_baseline
+                alert_key VARCHAR,  -- the outbox row acted on (NULL: CLI accept by dataset)
+                asset_key VARCHAR,
+                check_name VARCHAR,
+                dataset VARCHAR,
+                profile_id BIGINT,  -- accept_baseline: the profile accepted
+                snoozed_until TIMESTAMPTZ,  -- snooze: until when
+                actor VARCHAR NOT NULL,  -- slack:<name> | cli:<login>
+                actor_id VARCHAR,  -- the Slack user id
+                acted_at TIMESTAMPTZ NOT NULL,
+                changed BOOLEAN NOT NULL,  -- false: the state already was so
+                summary VARCHAR NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 
