@@ -83,10 +83,10 @@ def history_table(results: Sequence[StoredCheckResult], width: int | None = None
     for row in [_TABLE_HEADER, *rows]:
         lead = "  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True))
         description = row[5]
-        if width is not None:
-            room = max(width - len(lead) - 2, 20)
-            if len(description) > room:
-                description = description[: room - 1] + "…"
+        room = (width or 0) - len(lead) - 2
+        # Too narrow a terminal wraps the whole line rather than keep a stub of it.
+        if room >= 10 and len(description) > room:
+            description = description[: room - 1] + "…"
         lines.append(f"{lead}  {description}")
     return "\n".join(lines) + "\n"
 

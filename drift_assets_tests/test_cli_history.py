@@ -157,3 +157,12 @@ def test_every_history_command_explains_itself_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
     assert "drift-assets " + command[0] in result.output.split("Example")[1]
+
+
+def test_a_terminal_line_is_cut_to_its_width_with_an_ellipsis(db):
+    from drift_assets.history_table import history_table
+    from drift_assets.store import DriftStore
+
+    table = history_table(DriftStore(db).check_history(dataset="orders", limit=1), width=80)
+    assert [len(line) for line in table.splitlines()] == [76, 80]
+    assert table.splitlines()[1].endswith("FAIL    ERROR     1 column drift…")
