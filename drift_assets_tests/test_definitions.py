@@ -63,7 +63,7 @@ def test_a_broken_dataset_is_left_out_and_shown(tmp_path):
     defs = build_definitions(load_config(path, strict=False))
     Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert keys == {"fine", "dataset_config"}
+    assert keys == {"fine", "dataset_config", "drift_alert_router"}
     status = defs.resolve_assets_def("dataset_config")
     assert (
         "dataset 'broken': field policy.baseline"
