@@ -12,7 +12,7 @@ from typing import Any
 from drift_assets.alerts.delivery import Sender, retry_after_s
 from drift_assets.alerts.message import alert_message, digest_message
 from drift_assets.alerts.outbox import Outbox, OutboxRow
-from drift_assets.alerts.router import Kind, Status
+from drift_assets.alerts.router import AlertState, Kind, Status
 
 # Slack allows about one message per second per channel and may drop bursts silently.
 PACE = timedelta(seconds=1)
@@ -117,6 +117,9 @@ def _update_root(outbox: Outbox, sender: Sender, root: OutboxRow, webserver: str
     event = root.event
     assert event is not None and root.slack_channel and root.slack_ts
     state = outbox.state(event.asset_key, event.check_name)
+    if state is None or state.root_key != root.key:
+        # This thread's episode is over (a later one may already be failing).
+        state = AlertState(event.asset_key, event.check_name, firing=False)
     message = alert_message(event, Kind.ALERT, root.severity, webserver=webserver, state=state)
     sender.update(root.slack_channel, root.slack_ts, message.payload())
 

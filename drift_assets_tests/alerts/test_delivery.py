@@ -359,3 +359,15 @@ def test_the_webhook_url_stays_out_of_errors_and_logs(tmp_path, clock, caplog):
     assert row.status is Status.PENDING and "Connection refused" in row.reason
     assert "xyzzy" not in row.reason + " ".join(report.retrying) + caplog.text
     assert "url: ***" in caplog.text  # slack_sdk did log the URL, redacted
+
+
+def test_a_thread_resolved_and_failing_again_in_one_tick_still_says_resolved(
+    tmp_path, slack, clock
+):
+    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
+    router.tick([router.event()])
+    clock.at += timedelta(minutes=5)
+    router.tick([router.event(passed=True), router.event()])  # a new episode starts at once
+    first, resolved, again = slack.messages
+    assert resolved.thread_ts == first.ts and again.thread_ts is None
+    assert first.updates[-1]["attachments"][0]["blocks"][1]["text"]["text"] == "*Now:* resolved"
