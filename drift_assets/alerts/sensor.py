@@ -18,11 +18,11 @@ from dagster import (
 )
 
 from drift_assets.alerts.delivery import SlackAlertsResource
-from drift_assets.alerts.dispatch import dispatch
+from drift_assets.alerts.dispatch import DispatchReport, dispatch
 from drift_assets.alerts.health import DELIVERY_CHECK_KEY, delivery_health
 from drift_assets.alerts.outbox import Outbox
 from drift_assets.alerts.pickup import PickupCursor, pick_up
-from drift_assets.alerts.router import Status, route
+from drift_assets.alerts.router import Routing, Status, route
 from drift_assets.alerts.routes import ResolvedRoute, resolve_route
 from drift_assets.config import ProjectConfig
 from drift_assets.resources import DriftStoreResource
@@ -96,16 +96,7 @@ def build_alert_sensor(
         routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
         dry_run = slack_alerts.mode == "dry_run"
         outbox.record(routing, dry_run=dry_run)
-        for entry in routing.entries:
-            subject = f"{entry.kind} {entry.severity} " + (
-                f"{entry.event.asset_key}/{entry.event.check_name}"
-                if entry.event
-                else f"{len(entry.covers)} held back"
-            )
-            if entry.status is Status.SUPPRESSED:
-                log.info(f"held back {subject}: {entry.reason}")
-            elif dry_run:
-                log.info(f"DRY-RUN would send {subject} to {entry.channel}")
+        _log_routing(log, routing, dry_run)
         if dry_run:
             log.warning(
                 "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set; alerts are routed and"
@@ -122,19 +113,7 @@ def build_alert_sensor(
                 sleep=sleep,
                 deadline=deadline,
             )
-            if report.halted:
-                log.error(
-                    f"Slack rejects the credentials ({report.halted}): nothing sent;"
-                    f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN."
-                )
-            for line in report.sent:
-                log.info(f"sent {line}")
-            for line in report.retrying:
-                log.warning(f"will retry {line}")
-            for line in report.dead:
-                log.error(f"dead letter {line}")
-            if report.waiting:
-                log.info(f"{report.waiting} alerts wait for a later tick (pacing, backoff, budget)")
+            _log_delivery(log, report)
         health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)
         if not health.passed:
             log.warning(health.description)
@@ -144,6 +123,36 @@ def build_alert_sensor(
         )
 
     return drift_alert_router
+
+
+def _log_routing(log, routing: Routing, dry_run: bool) -> None:
+    for entry in routing.entries:
+        subject = f"{entry.kind} {entry.severity} " + (
+            f"{entry.event.asset_key}/{entry.event.check_name}"
+            if entry.event
+            else f"{len(entry.covers)} held back"
+        )
+        if entry.status is Status.SUPPRESSED:
+            log.info(f"held back {subject}: {entry.reason}")
+        elif dry_run:
+            log.info(f"DRY-RUN would send {subject} to {entry.channel}")
+
+
+def _log_delivery(log, report: DispatchReport) -> None:
+    if report.halted:
+        log.error(
+            f"Slack rejects the credentials ({report.halted}): nothing sent;"
+            f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN."
+        )
+        return
+    for line in report.sent:
+        log.info(f"sent {line}")
+    for line in report.retrying:
+        log.warning(f"will retry {line}")
+    for line in report.dead:
+        log.error(f"dead letter {line}")
+    if report.waiting:
+        log.info(f"{report.waiting} alerts wait for a later tick (pacing, backoff, budget)")
 
 
 def _if_changed(instance, health, check_keys) -> list[AssetCheckEvaluation]:
