@@ -33,6 +33,12 @@ def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> Da
 
     Under ``pinned`` with nothing pinned yet, the newest stored profile is pinned
     now, so the baseline stays put from here on instead of following each batch.
+
+    An accepted profile ("accept as new baseline") is pinned, and the history the
+    other strategies look at starts there: under ``rolling:N`` the pool starts at
+    the accepted profile (alone, when it is the newest) and grows with the batches
+    after it until the window is full, so the old shape no longer pulls the pool
+    back; under ``previous`` the baseline is the newest profile as always.
     """
     if policy.baseline == "pinned":
         pin = store.pinned(dataset)
@@ -48,6 +54,9 @@ def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> Da
             )
         return newest[0] if newest else None
     recent = store.recent_profiles(dataset, policy.rolling_window or 1)
+    accepted = store.accepted(dataset)
+    if accepted is not None:
+        recent = [p for p in recent if p.profile_id >= accepted]
     return select_baseline(recent, rolling_window=policy.rolling_window, top_k=policy.top_k)
 
 

@@ -174,6 +174,36 @@ class DriftStore:
                 raise ValueError(f"profile {profile_id} belongs to {owner[0]!r}, not {dataset!r}")
             _pin(conn, dataset, profile_id, actor, now, reason)
 
+    def accept(
+        self, dataset: str, profile_id: int, *, actor: str, reason: str | None = None
+    ) -> bool:
+        """Accept a stored profile as the dataset's new normal: pin it, and make it
+        the start of the history that ``previous`` and ``rolling:N`` baselines are
+        taken from (see ``accepted``). False when it already was (idempotent)."""
+        now = datetime.now(UTC)
+        with self.transaction() as conn:
+            owner = conn.execute(
+                "SELECT dataset FROM profiles WHERE profile_id = ?", [profile_id]
+            ).fetchone()
+            if owner is None:
+                raise KeyError(f"there is no stored profile {profile_id}")
+            if owner[0] != dataset:
+                raise ValueError(f"profile {profile_id} belongs to {owner[0]!r}, not {dataset!r}")
+            pinned = conn.execute(
+                "SELECT profile_id FROM pinned_baselines WHERE dataset = ?", [dataset]
+            ).fetchone()
+            if pinned == (profile_id,) and _accepted(conn, dataset) == profile_id:
+                return False
+            _pin(conn, dataset, profile_id, actor, now, reason)
+            _audit(conn, dataset, "accept", profile_id, actor, now, reason)
+        return True
+
+    def accepted(self, dataset: str) -> int | None:
+        """The profile last accepted as the dataset's new normal: baselines are never
+        taken from profiles older than it."""
+        with self.connection() as conn:
+            return _accepted(conn, dataset)
+
     def unpin(self, dataset: str, *, actor: str, reason: str | None = None) -> bool:
         """Forget the dataset's pinned baseline; False when none was pinned."""
         now = datetime.now(UTC)
@@ -315,6 +345,15 @@ def _pin(conn, dataset, profile_id, actor, at, reason) -> None:
         [dataset, profile_id, at, actor, reason],
     )
     _audit(conn, dataset, "pin", profile_id, actor, at, reason)
+
+
+def _accepted(conn, dataset) -> int | None:
+    row = conn.execute(
+        "SELECT profile_id FROM baseline_events WHERE dataset = ? AND action = 'accept'"
+        " ORDER BY event_id DESC LIMIT 1",
+        [dataset],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _audit(conn, dataset, action, profile_id, actor, at, reason) -> None:
