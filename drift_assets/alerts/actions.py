@@ -1,0 +1,79 @@
+"""What people do to an alert class (acknowledge, snooze, unsnooze) as pure, idempotent
+state transitions over ``AlertState``: no store, no Slack, the clock passed in.
+
+Applying the same transition twice leaves the state as the first application left
+it, so a retried request or a second click is harmless and says why nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from drift_assets.alerts.router import AlertState
+
+# The snooze lengths the Slack buttons offer; the CLI takes any duration.
+SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24)}
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    SNOOZE = "snooze"
+    UNSNOOZE = "unsnooze"
+    ACCEPT_BASELINE = "accept_baseline"
+
+
+@dataclass(frozen=True)
+class Transition:
+    state: AlertState  # after the action
+    changed: bool
+    summary: str  # what happened, or why nothing did, in words for people
+
+
+def acknowledge(state: AlertState, actor: str, now: datetime) -> Transition:
+    """No more repeats of this class until it resolves (the router clears it then)."""
+    if not state.firing:
+        return Transition(state, False, f"{_subject(state)} is not failing: nothing to acknowledge")
+    if state.acknowledged_at is not None:
+        return Transition(
+            state,
+            False,
+            f"{_subject(state)} was already acknowledged by {state.acknowledged_by}"
+            f" at {when(state.acknowledged_at)}",
+        )
+    after = replace(state, acknowledged_at=now, acknowledged_by=actor)
+    return Transition(after, True, f"acknowledged by {actor} at {when(now)}")
+
+
+def snooze(state: AlertState, actor: str, now: datetime, until: datetime) -> Transition:
+    """No messages for this class until ``until``. A snooze is only ever lengthened
+    here, so two people snoozing for different times get the longer; shortening
+    one is an explicit unsnooze."""
+    if until <= now:
+        return Transition(state, False, "a snooze must end in the future")
+    if state.snoozed_until is not None and state.snoozed_until >= until:
+        return Transition(
+            state,
+            False,
+            f"{_subject(state)} is already snoozed until {when(state.snoozed_until)}"
+            f" by {state.snoozed_by}",
+        )
+    after = replace(state, snoozed_until=until, snoozed_by=actor)
+    return Transition(after, True, f"snoozed until {when(until)} by {actor}")
+
+
+def unsnooze(state: AlertState, actor: str, now: datetime) -> Transition:
+    """Normal routing again from now on."""
+    if not state.snoozed(now):
+        return Transition(state, False, f"{_subject(state)} is not snoozed")
+    after = replace(state, snoozed_until=None, snoozed_by=None)
+    return Transition(after, True, f"unsnoozed by {actor} at {when(now)}")
+
+
+def when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _subject(state: AlertState) -> str:
+    return f"{state.asset_key}/{state.check_name}"
