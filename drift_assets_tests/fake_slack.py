@@ -1,5 +1,6 @@
 """A local Slack stand-in on 127.0.0.1: the Web API subset we use (chat.postMessage,
-chat.update, auth.test) and an incoming webhook, recording every request and
+chat.update, auth.test), an incoming webhook and interaction response URLs
+(``response_url(message)``), recording every request and
 failing on demand (429 + Retry-After, 500, hanging past the client timeout, or
 any Slack error code such as invalid_auth / channel_not_found).
 
@@ -16,9 +17,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
 WEBHOOK_PATH = "/services/T000/B000/fake-webhook-secret"
+RESPONSE_PATH = "/actions/"  # + <channel>/<ts>: the response_url of a button press
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,12 @@ class Message:
     body: dict[str, Any]
     thread_ts: str | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)  # seen by one person
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The message as it reads now, after its updates."""
+        return self.updates[-1] if self.updates else self.body
 
 
 class FakeSlack:
@@ -105,6 +113,10 @@ class FakeSlack:
     def come_back(self) -> None:
         self._down = None
 
+    def response_url(self, message: Message) -> str:
+        """The response_url Slack would send with a button press on ``message``."""
+        return f"{self.base_url}{RESPONSE_PATH}{quote(message.channel, safe='')}/{message.ts}"
+
     def posts(self) -> list[Request]:
         """Recorded requests that created a message (Web API or webhook)."""
         return [r for r in self.requests if r.method in ("chat.postMessage", "webhook")]
@@ -127,6 +139,8 @@ class FakeSlack:
             with self._lock:
                 self.messages.append(Message("(webhook)", "", body))
             return 200, "ok", {}
+        if method.startswith(RESPONSE_PATH):
+            return self._respond(method.removeprefix(RESPONSE_PATH), body)
         if headers.get("authorization") != f"Bearer {self.token}":
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         if method == "auth.test":
@@ -154,6 +168,19 @@ class FakeSlack:
                 return fault
         return None
 
+    def _respond(self, target: str, body: dict[str, Any]):
+        """A response_url: replace the message, or show a reply to one person."""
+        channel, ts = map(unquote, target.split("/", 1))
+        with self._lock:
+            for message in self.messages:
+                if message.channel == channel and message.ts == ts:
+                    if body.get("replace_original"):
+                        message.updates.append(body)
+                    else:
+                        message.ephemeral.append(body)
+                    return 200, "ok", {}
+        return 404, "no_message", {}
+
     def _handler(self):
         fake = self
 
@@ -167,6 +194,8 @@ class FakeSlack:
                     method = "webhook"
                 elif self.path.startswith("/api/"):
                     method = self.path.removeprefix("/api/")
+                elif self.path.startswith(RESPONSE_PATH):
+                    method = self.path
                 else:
                     self._send(404, "no_service", {})
                     return

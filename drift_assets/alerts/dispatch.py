@@ -39,8 +39,10 @@ def dispatch(
     clock: Callable[[], datetime],
     sleep: Callable[[float], None],
     deadline: datetime,
+    actions: bool = False,
 ) -> DispatchReport:
-    """Send what is due, oldest first per channel, until done or out of time."""
+    """Send what is due, oldest first per channel, until done or out of time;
+    ``actions``: with the Slack action buttons."""
     report = DispatchReport()
     rows = outbox.pending()
     if not rows:
@@ -76,7 +78,7 @@ def dispatch(
         threaded = root is not None and root.status is Status.DELIVERED and root.slack_ts
         result = sender.post(
             root.slack_channel if threaded else row.channel,
-            _payload(row, webserver),
+            _payload(row, webserver, actions),
             root.slack_ts if threaded else None,
         )
         last_post[lane] = clock()
@@ -85,7 +87,7 @@ def dispatch(
             outbox.mark_delivered(row.outbox_id, clock(), result.channel_id, result.ts)
             report.sent.append(label)
             if threaded:
-                _update_root(outbox, sender, root, webserver)
+                _update_root(outbox, sender, root, webserver, actions)
         elif result.permanent:
             outbox.mark_dead(row.outbox_id, result.error or "permanent error")
             report.dead.append(f"{label}: {result.error}")
@@ -102,16 +104,23 @@ def dispatch(
     return report
 
 
-def _payload(row: OutboxRow, webserver: str) -> dict[str, Any]:
+def _payload(row: OutboxRow, webserver: str, actions: bool) -> dict[str, Any]:
     if row.kind is Kind.DIGEST:
         return digest_message(row.channel, row.covers, webserver=webserver).payload()
     assert row.event is not None
     return alert_message(
-        row.event, row.kind, row.severity, webserver=webserver, mentions=row.mentions
+        row.event,
+        row.kind,
+        row.severity,
+        webserver=webserver,
+        mentions=row.mentions,
+        actions=actions,
     ).payload()
 
 
-def _update_root(outbox: Outbox, sender: Sender, root: OutboxRow, webserver: str) -> None:
+def _update_root(
+    outbox: Outbox, sender: Sender, root: OutboxRow, webserver: str, actions: bool
+) -> None:
     """Show the current state on the thread's first message (best effort: the
     reply itself was delivered, so a failed update is not retried)."""
     event = root.event
@@ -120,7 +129,9 @@ def _update_root(outbox: Outbox, sender: Sender, root: OutboxRow, webserver: str
     if state is None or state.root_key != root.key:
         # This thread's episode is over (a later one may already be failing).
         state = AlertState(event.asset_key, event.check_name, firing=False)
-    message = alert_message(event, Kind.ALERT, root.severity, webserver=webserver, state=state)
+    message = alert_message(
+        event, Kind.ALERT, root.severity, webserver=webserver, state=state, actions=actions
+    )
     sender.update(root.slack_channel, root.slack_ts, message.payload())
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from drift_assets.alerts.action_buttons import action_buttons
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
 from drift_assets.alerts.severity import AlertSeverity
@@ -65,8 +66,10 @@ def alert_message(
     webserver: str,
     mentions: Sequence[str] = (),
     state: AlertState | None = None,
+    actions: bool = False,
 ) -> Message:
-    """The message for one evaluation; ``state`` adds a 'now' line (root updates)."""
+    """The message for one evaluation; ``state`` adds a 'now' line (root updates);
+    ``actions`` adds the buttons people answer with (when an endpoint serves them)."""
     title = f"{severity.emoji} Drift alert: {severity}"
     if kind is Kind.REPEAT:
         title += " (still failing)"
@@ -126,12 +129,13 @@ def alert_message(
             "type": "actions",
             "block_id": ACTIONS_BLOCK_ID,
             "elements": [
+                *(action_buttons(event, state) if actions and kind is not Kind.RESOLVED else ()),
                 {
                     "type": "button",
                     "action_id": VIEW_ACTION_ID,
                     "text": {"type": "plain_text", "text": "View in Dagster"},
                     "url": check_url(webserver, event.asset_key, event.check_name),
-                }
+                },
             ],
         }
     )

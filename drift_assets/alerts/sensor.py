@@ -30,6 +30,8 @@ from drift_assets.resources import DriftStoreResource
 SENSOR_NAME = "drift_alert_router"
 SLACK_RESOURCE_KEY = "slack_alerts"
 WEBSERVER_ENV_VAR = "DAGSTER_WEBSERVER_URL"
+# The public URL of `drift-assets serve-actions`: set, alerts carry action buttons.
+ACTIONS_URL_ENV_VAR = "SLACK_ACTIONS_URL"
 
 
 def alert_resources() -> dict[str, SlackAlertsResource]:
@@ -112,6 +114,7 @@ def build_alert_sensor(
                 clock=clock,
                 sleep=sleep,
                 deadline=deadline,
+                actions=bool(os.environ.get(ACTIONS_URL_ENV_VAR)),
             )
             _log_delivery(log, report)
         health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)

@@ -21,9 +21,18 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so each command module can import `main`-independent code freely.
-    from drift_assets.cli import alerts, baseline, compare, demo, history, show, trend
+    from drift_assets.cli import (
+        alerts,
+        baseline,
+        compare,
+        demo,
+        history,
+        serve_actions,
+        show,
+        trend,
+    )
 
-    for module in (compare, demo, history, show, baseline, trend, alerts):
+    for module in (compare, demo, history, show, baseline, trend, alerts, serve_actions):
         main.add_command(module.command)
 
 

@@ -1,0 +1,66 @@
+"""``drift-assets serve-actions``: the Slack actions endpoint on uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from drift_assets.alerts.action_log import ActionLog
+from drift_assets.alerts.action_reply import SlackTarget
+from drift_assets.alerts.actions_app import ACTIONS_PATH, ActionHandler, build_app
+from drift_assets.alerts.delivery import DEFAULT_API_URL
+from drift_assets.alerts.request_guard import WINDOW_S, RequestGuard
+from drift_assets.alerts.sensor import WEBSERVER_ENV_VAR
+from drift_assets.config import load_config
+from drift_assets.store import DriftStore, default_store_path
+
+SECRET_ENV_VAR = "SLACK_SIGNING_SECRET"
+
+
+@click.command("serve-actions")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, default=3001, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False), metavar="FILE", help="The DuckDB store.")
+def command(host, port, db) -> None:
+    """Serve the Slack actions endpoint (POST /slack/actions) for the alert buttons:
+    Acknowledge, Snooze 1h / 24h, Unsnooze and Accept as new baseline.
+
+    Needs SLACK_SIGNING_SECRET (the Slack app's Basic Information page). SLACK_BOT_TOKEN
+    is optional. Put it behind HTTPS and give its public URL to the Slack app's
+    Interactivity Request URL; set SLACK_ACTIONS_URL to that URL where the alert router
+    runs, so the alerts carry the buttons.
+
+    \b
+    Example:
+      SLACK_SIGNING_SECRET=... drift-assets serve-actions --port 3001
+    """
+    import uvicorn
+
+    secret = os.environ.get(SECRET_ENV_VAR, "").strip()
+    if not secret:
+        raise click.ClickException(
+            f"{SECRET_ENV_VAR} is not set: without it Slack's requests cannot be verified"
+        )
+    store = DriftStore(db or default_store_path())
+    alerts = load_config(strict=False).alerts
+    # Slack requests applied just before a restart are still replayable: remember them.
+    seen = ActionLog(store).slack_requests_since(
+        datetime.now(UTC) - timedelta(seconds=2 * WINDOW_S)
+    )
+    handler = ActionHandler(
+        store,
+        webserver=os.environ.get(WEBSERVER_ENV_VAR) or alerts.webserver_url,
+        slack=SlackTarget(
+            token=os.environ.get("SLACK_BOT_TOKEN"),
+            api_url=os.environ.get("SLACK_API_URL") or DEFAULT_API_URL,
+        ),
+    )
+    app = build_app(RequestGuard(secret, clock=time.time, seen=seen), handler)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    click.echo(f"Slack actions endpoint on http://{host}:{port}{ACTIONS_PATH} (store {store.path})")
+    # One process: the replay memory lives in it.
+    uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
