@@ -120,11 +120,13 @@ class ActionLog:
         profile_id: int,
         *,
         alert: OutboxRow | None = None,
+        reason: str | None = None,
     ) -> Applied:
         """Accept ``profile_id`` as ``dataset``'s new baseline (see ``DriftStore.accept``)."""
         if self._seen(request.request_id):
             return Applied(False, _DUPLICATE, duplicate=True, alert=alert)
-        reason = f"accepted from alert {alert.key}" if alert else "accepted from the CLI"
+        if reason is None:
+            reason = f"accepted from alert {alert.key}" if alert else "accepted from the CLI"
         changed = self.store.accept(dataset, profile_id, actor=request.actor, reason=reason)
         summary = (
             f"profile #{profile_id} accepted as the new baseline of {dataset}"
@@ -149,6 +151,33 @@ class ActionLog:
 
     def state_of(self, alert: OutboxRow) -> AlertState | None:
         return self.outbox.state(alert.asset_key, alert.check_name)
+
+    def states(self) -> list[tuple[AlertState, int | None]]:
+        """The alert classes people may want to act on (failing or snoozed), each with
+        the id of its episode's first message (what `alerts ack ID` takes)."""
+        with self.store.connection() as conn:
+            rows = conn.execute(
+                "SELECT s.asset_key, s.check_name, s.firing, s.since, s.acknowledged_at,"
+                " s.acknowledged_by, s.snoozed_until, s.snoozed_by, o.outbox_id"
+                " FROM alert_state s LEFT JOIN alert_outbox o ON o.idempotency_key = s.root_key"
+                " WHERE s.firing OR s.snoozed_until IS NOT NULL ORDER BY 1, 2"
+            ).fetchall()
+        return [
+            (
+                AlertState(
+                    asset,
+                    check,
+                    firing=firing,
+                    since=since,
+                    acknowledged_at=ack_at,
+                    acknowledged_by=ack_by,
+                    snoozed_until=until,
+                    snoozed_by=by,
+                ),
+                outbox_id,
+            )
+            for asset, check, firing, since, ack_at, ack_by, until, by, outbox_id in rows
+        ]
 
     def trail(self, *, limit: int = 50) -> list[AuditRow]:
         """The audit trail, newest first."""

@@ -34,6 +34,9 @@ def _register() -> None:
 
     for module in (compare, demo, history, show, baseline, trend, alerts, serve_actions):
         main.add_command(module.command)
+    # Importing these adds subcommands to the groups above: alerts
+    # ack|snooze|unsnooze|actions and baseline accept.
+    from drift_assets.cli import alert_actions, baseline_accept  # noqa: F401
 
 
 _register()

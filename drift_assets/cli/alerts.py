@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import click
 
+from drift_assets.alerts.action_log import ActionLog
+from drift_assets.alerts.actions import when
 from drift_assets.alerts.outbox import Outbox, OutboxRow
 from drift_assets.alerts.router import Status
 from drift_assets.cli.history_options import db_option, opened_store, since_option
@@ -44,6 +46,9 @@ def command(ctx, status, since, limit, fmt, db) -> None:
       drift-assets alerts --since 24h
       drift-assets alerts --status dead
       drift-assets alerts --status pending --format json
+      drift-assets alerts ack 42
+      drift-assets alerts snooze 42 --for 24h
+      drift-assets alerts actions
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -51,6 +56,7 @@ def command(ctx, status, since, limit, fmt, db) -> None:
         outbox = Outbox(store)
         rows = outbox.rows(status=status, since=since, limit=limit or 1_000_000_000)
         oldest = outbox.oldest_pending()
+        classes = _state_lines(ActionLog(store))
     if fmt == "json":
         click.echo(json.dumps([_as_dict(r) for r in rows], indent=2, default=str))
         return
@@ -58,6 +64,9 @@ def command(ctx, status, since, limit, fmt, db) -> None:
         click.echo("no alerts" + (f" with status {status}" if status else "") + ".")
     for row in rows:
         click.echo(_line(row))
+    if classes:
+        click.echo("\nNow (act with `drift-assets alerts ack|snooze|unsnooze ID`):")
+        click.echo("\n".join(classes))
     if oldest is not None:
         age = datetime.now(UTC) - oldest
         limit_ = _stale_after()
@@ -69,6 +78,26 @@ def command(ctx, status, since, limit, fmt, db) -> None:
         click.echo(
             f"oldest undelivered alert: {_age(age.total_seconds())} old{late}", err=bool(late)
         )
+
+
+def _state_lines(log: ActionLog) -> list[str]:
+    """One line per alert class that is failing, acknowledged or snoozed now."""
+    now = datetime.now(UTC)
+    lines = []
+    for state, outbox_id in log.states():
+        notes = []
+        if state.firing:
+            notes.append(f"failing since {when(state.since)}" if state.since else "failing")
+        if state.firing and state.acknowledged_at:
+            notes.append(
+                f"acknowledged by {state.acknowledged_by} at {when(state.acknowledged_at)}"
+            )
+        if state.snoozed(now):
+            notes.append(f"snoozed until {when(state.snoozed_until)} by {state.snoozed_by}")
+        if notes:
+            ref = f"#{outbox_id:<5}" if outbox_id else "#?    "
+            lines.append(f"{ref}  {state.asset_key}/{state.check_name}: {'; '.join(notes)}")
+    return lines
 
 
 def _line(row: OutboxRow) -> str:

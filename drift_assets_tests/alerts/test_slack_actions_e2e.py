@@ -20,6 +20,7 @@ import httpx
 import numpy as np
 import pytest
 import uvicorn
+from click.testing import CliRunner
 from dagster import DagsterInstance, Definitions, build_sensor_context, materialize
 from slack_sdk.signature import SignatureVerifier
 
@@ -33,6 +34,7 @@ from drift_assets.alerts.router import Kind, Status
 from drift_assets.alerts.routes import AlertsConfig
 from drift_assets.alerts.sensor import ACTIONS_URL_ENV_VAR, build_alert_sensor
 from drift_assets.assets import build_dataset_asset
+from drift_assets.cli import main
 from drift_assets.config import DatasetConfig, ProjectConfig, SourceConfig
 from drift_assets.policy import DriftPolicy
 from drift_assets.resources import DriftStoreResource
@@ -274,3 +276,49 @@ def test_accepting_the_failed_batch_makes_the_next_evaluation_pass(loop):
         assert resolved.thread_ts == alert.ts and "passes again" in resolved.body["text"]
     store = drift.store.get_store()
     assert store.accepted("orders") == store.pinned("orders").profile_id == 3
+
+
+def test_the_same_actions_from_the_command_line(loop, monkeypatch):
+    with loop(baseline="rolling:3") as drift:
+        drift.run("usual")
+        drift.tick()
+        drift.run("shifted")
+        (alert,) = drift.tick()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", drift.slack.token)
+    monkeypatch.setenv("SLACK_API_URL", drift.slack.api_url)
+    monkeypatch.setenv("LOGNAME", "bo")  # getpass reads LOGNAME first, then USER
+    monkeypatch.setenv("USER", "bo")
+    db = ["--db", drift.store.database]
+    (row,) = [r for r in drift.outbox() if r.kind is Kind.ALERT]
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(main, [*args, *db], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "acknowledged by cli:bo" in cli("alerts", "ack", str(row.outbox_id))
+    assert "Slack: message updated" in cli("alerts", "snooze", str(row.outbox_id), "--for", "2h")
+    assert "snoozed until" in text_of(alert)  # chat.update with the bot token
+    listing = cli("alerts")
+    assert f"#{row.outbox_id:<5}  orders/{CHECK}: failing since" in listing
+    assert "acknowledged by cli:bo" in listing and "snoozed until" in listing
+    assert "unsnoozed by cli:bo" in cli("alerts", "unsnooze", str(row.outbox_id))
+    assert "profile #2 accepted as the new baseline of orders by cli:bo" in cli(
+        "baseline", "accept", "orders"
+    )
+    trail = cli("alerts", "actions")
+    assert [line.split()[2] for line in trail.splitlines()] == [
+        "accept_baseline",
+        "unsnooze",
+        "snooze",
+        "acknowledge",
+    ]
+
+
+def test_serve_actions_refuses_to_start_without_the_signing_secret(monkeypatch):
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    result = CliRunner().invoke(main, ["serve-actions"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: SLACK_SIGNING_SECRET is not set: without it Slack's requests cannot be verified\n"
+    )
