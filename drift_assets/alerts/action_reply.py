@@ -4,6 +4,7 @@ needed), or ``chat.update`` with the bot token for actions taken in the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +107,16 @@ def reply(
     except Exception as exc:
         return f"could not update the message: {type(exc).__name__}"
     return "message updated"
+
+
+def tell(response_url: str | None, text: str) -> None:
+    """Say something to the person who pressed, and to no one else (best effort)."""
+    if not response_url:
+        return
+    client = WebhookClient(response_url, timeout=_TIMEOUT_S, logger=_quiet)
+    # The url is a credential: a failure is dropped rather than logged with it.
+    with contextlib.suppress(Exception):
+        client.send_dict({"response_type": "ephemeral", "replace_original": False, "text": text})
 
 
 def _esc(text: str) -> str:

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from drift_assets.alerts.action_buttons import Click, parse_click
 from drift_assets.alerts.action_log import ActionError, ActionLog, ActionRequest
-from drift_assets.alerts.action_reply import SlackTarget, reply
+from drift_assets.alerts.action_reply import SlackTarget, reply, tell
 from drift_assets.alerts.request_guard import RequestGuard
 from drift_assets.store import DriftStore
 
@@ -61,6 +61,7 @@ class ActionHandler:
             alert = actions.alert(key=click.alert_key)
         except ActionError as exc:
             log.warning("%s by %s: %s", click.action, click.actor, exc)
+            tell(click.response_url, f"Nothing done: {exc}")
             return
         request = ActionRequest(
             request_id=request_id,
@@ -75,6 +76,7 @@ class ActionHandler:
             applied = actions.apply(request, alert)
         except (ActionError, KeyError, ValueError) as exc:
             log.warning("%s by %s on %s: %s", click.action, click.actor, alert.key, exc)
+            tell(click.response_url, f"Nothing done: {exc}")
             return
         outcome = reply(
             alert,
