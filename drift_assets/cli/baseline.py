@@ -60,12 +60,17 @@ def show(dataset, db) -> None:
     with opened_store(db) as store:
         require_dataset(store, dataset)
         pinned = store.pinned(dataset)
+        accepted = store.accepted(dataset)
         recent = store.recent_profiles(dataset, max(RECENT_SHOWN, rolling_window(strategy)))
-    state = DatasetState(dataset, strategy, pinned, tuple(recent), latest_checks=())
+    # Baselines are never taken from profiles older than the accepted one.
+    usable = tuple(p for p in recent if accepted is None or p.profile_id >= accepted)
+    state = DatasetState(dataset, strategy, pinned, usable, latest_checks=())
     click.echo(f"{dataset}")
     click.echo(f"  strategy      {strategy or UNKNOWN_STRATEGY}")
     click.echo(f"  next batch    compared with {next_baseline(state)}")
     click.echo(f"  pinned        {describe_pin(pinned)}")
+    if accepted is not None:
+        click.echo(f"  accepted      profile #{accepted}: older profiles are no longer baselines")
     click.echo("")
     click.echo("Recent profiles (newest first, UTC)")
     for profile in recent[:RECENT_SHOWN]:
