@@ -156,6 +156,22 @@ def test_ks_pvalue_is_scipys_asymptotic_one(n, m, seed):
     assert result.pvalue == pytest.approx(reference.pvalue, rel=1e-9)
 
 
+def test_ks_pvalue_above_exact_n_eff_is_within_a_few_percent_of_scipys():
+    # n_eff = 20k: the limiting distribution with Stephens' correction stands in
+    # for the exact one, which costs up to seconds per call at a million rows.
+    rng = np.random.default_rng(8)
+    baseline, current = rng.binomial(9, 0.5, 40_000), rng.binomial(9, 0.505, 40_000)
+    edges = np.arange(9)
+    counts = [
+        np.bincount(np.searchsorted(edges, x, side="left"), minlength=10)
+        for x in (baseline, current)
+    ]
+    reference = ks_2samp(baseline, current, method="asymp")
+    result = ks(*counts)
+    assert 1e-12 < reference.pvalue < 0.5
+    assert result.pvalue == pytest.approx(reference.pvalue, rel=0.04)
+
+
 def test_ks_pvalue_is_small_for_a_real_shift_and_large_for_none():
     assert ks([100] * 10, [100] * 10).pvalue == pytest.approx(1.0)
     assert ks([100] * 10, [50] * 5 + [150] * 5).pvalue < 1e-6
