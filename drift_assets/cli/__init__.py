@@ -1,11 +1,52 @@
-"""The ``drift-assets`` command line: one click group, one module per command family."""
+"""The ``drift-assets`` command line: one click group, one module per command family.
+
+Command modules are imported only when their command runs: importing all of them
+pulls in Dagster, scipy and DuckDB, which made ``drift-assets --help`` take
+seconds. The one-line help of each command is therefore kept here.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
+# name -> (module whose `command` it is, extra modules that add subcommands to it,
+#          one-line help shown by `drift-assets --help`)
+_COMMANDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "compare": ("compare", (), "Compare two CSV or Parquet files once."),
+    "demo": ("demo", (), "Play the demo datasets' days through Dagster."),
+    "history": ("history", (), "The check history, newest first."),
+    "show": ("show", (), "A dataset's baseline, latest profile and latest results."),
+    "trend": ("trend", (), "Chart a metric of a dataset over time."),
+    "baseline": ("baseline", ("baseline_accept",), "See, pin, unpin and accept baselines."),
+    "alerts": ("alerts", ("alert_actions",), "The alert outbox; ack, snooze, unsnooze."),
+    "serve-actions": ("serve_actions", (), "Serve the Slack actions endpoint."),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module, extensions, _ = _COMMANDS[name]
+        command = importlib.import_module(f"drift_assets.cli.{module}").command
+        for extension in extensions:
+            importlib.import_module(f"drift_assets.cli.{extension}")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, _, help_) in _COMMANDS.items()])
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 def main() -> None:
     """drift_assets: schema, null-rate and distribution drift checks for datasets.
 
@@ -17,26 +58,3 @@ def main() -> None:
       drift-assets trend customers --metric null_rate --column email
       drift-assets compare old.csv new.csv
     """
-
-
-def _register() -> None:
-    # Imported here so each command module can import `main`-independent code freely.
-    from drift_assets.cli import (
-        alerts,
-        baseline,
-        compare,
-        demo,
-        history,
-        serve_actions,
-        show,
-        trend,
-    )
-
-    for module in (compare, demo, history, show, baseline, trend, alerts, serve_actions):
-        main.add_command(module.command)
-    # Importing these adds subcommands to the groups above: alerts
-    # ack|snooze|unsnooze|actions and baseline accept.
-    from drift_assets.cli import alert_actions, baseline_accept  # noqa: F401
-
-
-_register()

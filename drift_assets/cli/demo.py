@@ -14,7 +14,13 @@ from drift_assets.demo.runner import demo_folder, last_day, run_demo_days
 
 @click.group("demo")
 def command() -> None:
-    """The demo datasets: orders, customers and web_events, drifting on known days."""
+    """The demo datasets: orders, customers and web_events, drifting on known days.
+
+    \b
+    Examples:
+      drift-assets demo run --days 14    # the scripted fortnight, one run a day
+      drift-assets demo seed             # day 1's files only, for scheduled runs
+    """
 
 
 @command.command("run")
