@@ -44,6 +44,18 @@ class ColumnFinding:
     metrics: dict[str, float | int | str | None] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as the store and the JSON report keep it: the family's
+        detail fields sit beside column, failed and severity."""
+        return {
+            "column": self.column,
+            "failed": self.failed,
+            "severity": self.severity.value if self.severity else None,
+            "summary": self.summary,
+            **self.detail,
+            "metrics": self.metrics,
+        }
+
 
 @dataclass(frozen=True)
 class CheckOutcome:

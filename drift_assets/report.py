@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from drift_assets.outcome import CheckOutcome, ColumnFinding
+from drift_assets.outcome import CheckOutcome
 
 
 def report_dict(outcomes: Sequence[CheckOutcome], **context: Any) -> dict[str, Any]:
@@ -21,21 +21,10 @@ def report_dict(outcomes: Sequence[CheckOutcome], **context: Any) -> dict[str, A
                 "description": o.description,
                 "metrics": o.metrics,
                 "thresholds": o.thresholds,
-                "columns": [_column_dict(f) for f in o.columns],
+                "columns": [f.to_dict() for f in o.columns],
             }
             for o in outcomes
         ],
-    }
-
-
-def _column_dict(finding: ColumnFinding) -> dict[str, Any]:
-    return {
-        "column": finding.column,
-        "failed": finding.failed,
-        "severity": finding.severity.value if finding.severity else None,
-        "summary": finding.summary,
-        **finding.detail,
-        "metrics": finding.metrics,
     }
 
 

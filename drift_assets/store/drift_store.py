@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from drift_assets.outcome import CheckOutcome, ColumnFinding
+from drift_assets.outcome import CheckOutcome
 from drift_assets.profile import CategoricalSummary, DatasetProfile, NumericSummary
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
 from drift_assets.store.migrations import migrate
@@ -149,7 +149,7 @@ class DriftStore:
                         baseline_strategy,
                         baseline_ids,
                         json.dumps(outcome.metrics),
-                        json.dumps([_finding_dict(f) for f in outcome.columns], default=str),
+                        json.dumps([f.to_dict() for f in outcome.columns], default=str),
                         json.dumps(outcome.thresholds, default=str),
                     ]
                     for outcome in outcomes
@@ -165,13 +165,7 @@ class DriftStore:
         """Make a stored profile the dataset's baseline until changed (idempotent)."""
         now = datetime.now(UTC)
         with self.transaction() as conn:
-            owner = conn.execute(
-                "SELECT dataset FROM profiles WHERE profile_id = ?", [profile_id]
-            ).fetchone()
-            if owner is None:
-                raise KeyError(f"there is no stored profile {profile_id}")
-            if owner[0] != dataset:
-                raise ValueError(f"profile {profile_id} belongs to {owner[0]!r}, not {dataset!r}")
+            _check_owner(conn, dataset, profile_id)
             _pin(conn, dataset, profile_id, actor, now, reason)
 
     def accept(
@@ -182,13 +176,7 @@ class DriftStore:
         taken from (see ``accepted``). False when it already was (idempotent)."""
         now = datetime.now(UTC)
         with self.transaction() as conn:
-            owner = conn.execute(
-                "SELECT dataset FROM profiles WHERE profile_id = ?", [profile_id]
-            ).fetchone()
-            if owner is None:
-                raise KeyError(f"there is no stored profile {profile_id}")
-            if owner[0] != dataset:
-                raise ValueError(f"profile {profile_id} belongs to {owner[0]!r}, not {dataset!r}")
+            _check_owner(conn, dataset, profile_id)
             pinned = conn.execute(
                 "SELECT profile_id FROM pinned_baselines WHERE dataset = ?", [dataset]
             ).fetchone()
@@ -322,15 +310,14 @@ def _without_reference_counts(profile: DatasetProfile) -> DatasetProfile:
     return replace(profile, columns=tuple(columns))
 
 
-def _finding_dict(finding: ColumnFinding) -> dict[str, Any]:
-    return {
-        "column": finding.column,
-        "failed": finding.failed,
-        "severity": finding.severity.value if finding.severity else None,
-        "summary": finding.summary,
-        "metrics": finding.metrics,
-        **finding.detail,
-    }
+def _check_owner(conn, dataset: str, profile_id: int) -> None:
+    owner = conn.execute(
+        "SELECT dataset FROM profiles WHERE profile_id = ?", [profile_id]
+    ).fetchone()
+    if owner is None:
+        raise KeyError(f"there is no stored profile {profile_id}")
+    if owner[0] != dataset:
+        raise ValueError(f"profile {profile_id} belongs to {owner[0]!r}, not {dataset!r}")
 
 
 def _pin(conn, dataset, profile_id, actor, at, reason) -> None:
