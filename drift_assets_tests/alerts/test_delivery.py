@@ -335,7 +335,12 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     router.tick([router.event(check="fine", severity="WARN")])
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "pending"])
     assert result.exit_code == 0, result.output
-    fine, late, stale = result.output.splitlines()
+    lines = result.output.splitlines()
+    fine, late, stale = lines[0], lines[1], lines[-1]
+    # then what is failing now, with the ids to act on
+    now = lines[lines.index("Now (act with `drift-assets alerts ack|snooze|unsnooze ID`):") + 1 : -1]
+    assert [line.split()[1] for line in now] == ["orders/fine:", "orders/late:"]
+    assert all("failing since" in line for line in now)
     # "fine" waits behind "late": a channel's alerts go out in order
     assert fine.split()[3:8] == ["pending", "alert", "WARNING", "#drift-alerts", "orders/fine"]
     assert late.split()[3:8] == ["pending", "alert", "CRITICAL", "#drift-alerts", "orders/late"]
