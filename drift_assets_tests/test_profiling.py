@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from drift_assets import profiling
 from drift_assets.config import SourceConfig
 from drift_assets.profile import (
     CategoricalSummary,
@@ -175,6 +176,40 @@ def test_equi_depth_bins_on_sorted_data_of_many_rows():
     assert histogram.counts == exact_counts(values, histogram.edges)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        # float32 is compared as the double it widens to
+        RNG.normal(size=3000).astype(np.float32),
+        # int64 beyond 2**53 rounds to the same doubles in numpy and DuckDB
+        RNG.integers(2**60, 2**60 + 2**20, 3000) // 4096 * 4096,
+        np.arange(3000, dtype=np.uint64) % 700 * 7,
+        # NaN (null) and infinities
+        np.where(RNG.random(3000) < 0.1, np.nan, RNG.normal(size=3000)),
+        np.concatenate([RNG.normal(size=2990), [np.inf] * 5, [-np.inf] * 5]),
+        # extreme tails: crowded cells fall back to a binary search
+        RNG.pareto(0.3, 3000),
+    ],
+    ids=["float32", "int64 > 2^53", "uint64", "nan", "inf", "pareto"],
+)
+def test_in_memory_and_streamed_counting_agree(values):
+    # A DataFrame's numpy columns are binned in place; a relation's are streamed from
+    # DuckDB. Given the same reference edges both must count exactly alike.
+    df = pd.DataFrame({"x": values})
+    reference = profile(pd.DataFrame({"x": RNG.permutation(values)}))
+    in_memory = column(df, reference=reference).numeric
+    with duckdb.connect() as conn:
+        streamed = (
+            profile_relation(conn, conn.from_df(df), "t", reference=reference, profiled_at=WHEN)
+            .column("x")
+            .numeric
+        )
+    assert in_memory == streamed
+    edges = reference.column("x").numeric.histogram.edges
+    finite_or_inf = values[~np.isnan(values.astype(np.float64))]
+    assert in_memory.reference_counts == exact_counts(finite_or_inf.astype(np.float64), edges)
+
+
 def test_bins_sets_the_number_of_bins():
     histogram = column(pd.DataFrame({"x": np.arange(1000.0)}), bins=10).numeric.histogram
     assert len(histogram.counts) == 10
@@ -308,6 +343,30 @@ def test_no_reference_counts_without_a_comparable_reference_column(reference, cu
     assert (col.numeric or col.categorical).reference_counts is None
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        # epoch-like magnitudes with a spread of seconds, over several chunks
+        1.7e9 + RNG.normal(0, 1, 200_000),
+        # a constant column
+        np.full(100_000, 3.25),
+        # far from zero with a tiny spread
+        RNG.normal(-1e6, 1e-3, 150_000),
+    ],
+    ids=["epoch-like", "constant", "tiny spread"],
+)
+def test_moments_match_numpy_in_memory_and_streamed(values):
+    # Chunks are merged by their means and squared deviations: no cancellation.
+    df = pd.DataFrame({"x": values})
+    in_memory = column(df).numeric
+    with duckdb.connect() as conn:
+        streamed = profile_relation(conn, conn.from_df(df), "t").column("x").numeric
+    for summary in (in_memory, streamed):
+        assert summary.mean == pytest.approx(values.mean(), rel=1e-12)
+        assert summary.std == pytest.approx(values.std(ddof=1), rel=1e-6, abs=1e-12)
+        assert (summary.min, summary.max) == (values.min(), values.max())
+
+
 # --- categorical summaries -----------------------------------------------------------
 
 
@@ -338,8 +397,28 @@ def test_booleans_are_categories_true_and_false():
     assert col.numeric is None
 
 
-def test_high_cardinality_column_counts_sketched_candidates_exactly():
-    # 120k distinct values (not an ID: a third of the rows are ten hot values).
+def test_distinct_counts_of_grouped_columns_are_exact():
+    df = pd.DataFrame({"b": [True, False, None] * 1000, "s": [f"v{i % 37}" for i in range(3000)]})
+    profiled = profile(df, reference=profile(df))
+    assert profiled.column("b").distinct_count == 2
+    assert profiled.column("s").distinct_count == 37
+
+
+def test_a_category_column_that_became_unique_is_id_like():
+    # The reference had few values, so no estimate runs first; the GROUP BY finds it.
+    reference = profile(pd.DataFrame({"x": ["a", "b"] * 50}))
+    current = pd.DataFrame({"x": [f"user-{i}" for i in range(1000)]})
+    col = column(current, reference=reference)
+    assert col.skip_reason == "id-like: 100.0% of values distinct"
+    assert col.distinct_count == 1000
+    assert col.categorical is None
+
+
+@pytest.mark.parametrize("limit", [1_000_000, 100_000], ids=["grouped", "sketched"])
+def test_high_cardinality_top_values_are_counted_exactly(monkeypatch, limit):
+    # 120k distinct values (not an ID: a third of the rows are ten hot values). Past
+    # the limit a sketch picks the candidates; either way the counts are exact.
+    monkeypatch.setattr(profiling, "_EXACT_TOP_LIMIT", limit)
     hot = [f"hot{i}" for i in range(10) for _ in range(2000 * (i + 1))]
     values = np.array(hot + [f"u{i}" for i in range(120_000)], dtype=object)
     reference = categorical_reference("x", (("hot0", 1), ("u7", 1), ("never", 1)), 0)
@@ -537,7 +616,10 @@ def test_every_source_profiles_like_the_dataframe(batch_dir, source):
         assert got.null_count == want.null_count
         assert got.skip_reason == want.skip_reason
         assert got.categorical == want.categorical
-        assert got.numeric.mean == pytest.approx(want.numeric.mean) if got.numeric else True
+        if got.numeric:
+            # Same edges (quantiles of all rows) and the same exact counts in them.
+            assert got.numeric.histogram == want.numeric.histogram
+            assert got.numeric.mean == pytest.approx(want.numeric.mean)
 
 
 def test_header_only_csv_profiles_zero_rows(tmp_path):
