@@ -29,8 +29,8 @@ class _Strict(BaseModel):
 class Tiers(_Strict):
     """A warn and an error threshold for one measure; ``null`` turns a tier off."""
 
-    warn: float | None = None
-    error: float | None = None
+    warn: float | None = Field(default=None, ge=0)
+    error: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _warn_not_above_error(self) -> Tiers:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from drift_assets.checks import evaluate_all
 from drift_assets.config import SourceConfig
-from drift_assets.policy import DriftPolicy, _merge
+from drift_assets.policy import DriftPolicy
 from drift_assets.profiling import profile_source
 from drift_assets.report import report_dict, report_text
 from drift_assets.sources import SourceError
@@ -39,31 +39,24 @@ def _policy(config: str | None, null: float | None, mean: float | None, std: flo
         if not isinstance(raw, dict):
             raise click.UsageError(f"{config}: expected a mapping (a dataset's policy: block)")
         raw = raw.get("policy", raw)
-    overrides: dict = {}
-    # Each flag sets the warn tier; the error tier is kept, or raised to match.
-    for value, family, measure in (
-        (null, "null_rate", "max_increase_pp"),
-        (mean, "distribution_shift", "mean_shift_sd"),
-        (std, "distribution_shift", "std_change"),
-    ):
-        if value is not None:
-            overrides.setdefault(family, {})[measure] = {"warn": value}
     try:
-        policy = DriftPolicy.model_validate(_merge(raw, overrides))
+        data = DriftPolicy.model_validate(raw).model_dump()
+        # Each flag sets a warn tier; the error tier (from the file or the default)
+        # is kept, or raised to the warn tier when it was below it.
+        for value, family, measure in (
+            (null, "null_rate", "max_increase_pp"),
+            (mean, "distribution_shift", "mean_shift_sd"),
+            (std, "distribution_shift", "std_change"),
+        ):
+            if value is not None:
+                tiers = data[family][measure]
+                tiers["warn"] = value
+                if tiers["error"] is not None:
+                    tiers["error"] = max(tiers["error"], value)
+        return DriftPolicy.model_validate(data)
     except ValidationError as exc:
         where = config or "the command-line thresholds"
         raise click.UsageError(f"{where}: {_first_error(exc)}") from exc
-    return _raise_error_tiers(policy, overrides)
-
-
-def _raise_error_tiers(policy: DriftPolicy, overrides: dict) -> DriftPolicy:
-    data = policy.model_dump()
-    for family, measures in overrides.items():
-        for measure, tiers in measures.items():
-            current = data[family][measure]
-            if current["error"] is not None and current["error"] < tiers["warn"]:
-                current["error"] = tiers["warn"]
-    return DriftPolicy.model_validate(data)
 
 
 def _first_error(exc: ValidationError) -> str:
