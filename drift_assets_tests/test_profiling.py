@@ -299,10 +299,17 @@ def test_reference_counts_equal_numpy_and_unchanged_data_reuses_the_edges():
     ],
     ids=["shifted", "squeezed"],
 )
-def test_drifted_data_gets_fresh_edges_but_keeps_reference_counts(current):
+@pytest.mark.parametrize("streamed", [False, True], ids=["in memory", "streamed"])
+def test_drifted_data_gets_fresh_edges_but_keeps_reference_counts(current, streamed):
     reference = profile(pd.DataFrame({"x": RNG.normal(0, 1, 20_000)}))
     edges = reference.column("x").numeric.histogram.edges
-    summary = column(pd.DataFrame({"x": current}), reference=reference).numeric
+    df = pd.DataFrame({"x": current})
+    if streamed:
+        with duckdb.connect() as conn:
+            profiled = profile_relation(conn, conn.from_df(df), "t", reference=reference)
+        summary = profiled.column("x").numeric
+    else:
+        summary = column(df, reference=reference).numeric
     assert summary.reference_counts == exact_counts(current, edges)
     assert summary.histogram.edges != edges
     assert summary.histogram.counts == exact_counts(current, summary.histogram.edges)
@@ -336,6 +343,9 @@ def test_categorical_reference_counts_follow_the_reference_order():
         (numeric_reference("x", (1.0,), (1, 1)), pd.Series(pd.to_datetime(["2024-01-01"]))),
         # a numeric reference for what is now a string column
         (numeric_reference("x", (1.0,), (1, 1)), pd.Series(["a", "b"])),
+        # reference edges that cannot be binned in: unsorted, or none
+        (numeric_reference("x", (2.0, 1.0), (1, 1, 1)), pd.Series([1.0, 2.0])),
+        (numeric_reference("x", (), (2,)), pd.Series([1.0, 2.0])),
     ],
 )
 def test_no_reference_counts_without_a_comparable_reference_column(reference, current):
