@@ -7,12 +7,14 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from dagster import (
     DagsterEventType,
     DagsterInstance,
     Definitions,
+    ExecutorDefinition,
     JobDefinition,
     define_asset_job,
     execute_job,
@@ -30,20 +32,30 @@ from drift_assets.resources import DriftStoreResource
 
 NOTES = Path(__file__).parent / "dagster_results.md"
 # The step process rebuilds the job from these, so both executors run the same definition.
-PARQUET_ENV, DB_ENV, EXECUTOR_ENV = "BENCH_PARQUET", "BENCH_STORE", "BENCH_EXECUTOR"
+FOLDER_ENV, DB_ENV = "BENCH_DATA_FOLDER", "BENCH_STORE"
 JOB = "bench_job"
 
 
-def bench_job() -> JobDefinition:
-    path = Path(os.environ[PARQUET_ENV])
+# Dagster caches a reconstructed job per function: one function per file and executor.
+def baseline_job() -> JobDefinition:
+    return _job("baseline.parquet", in_process_executor)
+
+
+def in_process_job() -> JobDefinition:
+    return _job("current.parquet", in_process_executor)
+
+
+def multiprocess_job() -> JobDefinition:
+    return _job("current.parquet", multiprocess_executor)
+
+
+def _job(file_name: str, executor: ExecutorDefinition) -> JobDefinition:
+    path = Path(os.environ[FOLDER_ENV]) / file_name
     dataset = DatasetConfig(
         name="bench",
         source=SourceConfig(parquet=path.name),
         schedule=None,
         policy=DriftPolicy(baseline="pinned"),
-    )
-    executor = (
-        in_process_executor if os.environ[EXECUTOR_ENV] == "in_process" else (multiprocess_executor)
     )
     defs = Definitions(
         assets=[build_dataset_asset(dataset, path.parent)],
@@ -54,13 +66,12 @@ def bench_job() -> JobDefinition:
     return defs.resolve_job_def(JOB)
 
 
-def materialize(instance: DagsterInstance, parquet: Path, executor: str) -> dict[str, float]:
+def materialize(instance: DagsterInstance, job: Callable[[], JobDefinition]) -> dict[str, float]:
     """Run the job once; the phases come from the run's own event timestamps."""
-    os.environ[PARQUET_ENV], os.environ[EXECUTOR_ENV] = str(parquet), executor
     start = time.time()
-    result = execute_job(reconstructable(bench_job), instance=instance)
+    result = execute_job(reconstructable(job), instance=instance)
     end = time.time()
-    assert result.success, f"{executor} run failed"
+    assert result.success, f"{job.__name__} failed"
     first: dict[DagsterEventType | str, float] = {}
     for entry in instance.all_logs(result.run_id):
         if entry.dagster_event is not None:
@@ -80,7 +91,8 @@ def materialize(instance: DagsterInstance, parquet: Path, executor: str) -> dict
 
 
 def measure(rows: int, runs: int) -> str:
-    baseline, current = write(rows)
+    baseline, _ = write(rows)
+    os.environ[FOLDER_ENV] = str(baseline.parent)
     lines = [
         f"## Inside Dagster ({rows:,} rows from Parquet)",
         "",
@@ -94,9 +106,12 @@ def measure(rows: int, runs: int) -> str:
     with tempfile.TemporaryDirectory() as home:
         os.environ[DB_ENV] = str(Path(home) / "store.duckdb")
         with DagsterInstance.local_temp(home) as instance:
-            materialize(instance, baseline, "in_process")  # records and pins the baseline
-            for executor in ("in_process", "multiprocess"):
-                timings = [materialize(instance, current, executor) for _ in range(runs)]
+            materialize(instance, baseline_job)  # records and pins the baseline
+            for executor, job in (
+                ("in_process", in_process_job),
+                ("multiprocess", multiprocess_job),
+            ):
+                timings = [materialize(instance, job) for _ in range(runs)]
                 for phase in timings[0]:
                     median = statistics.median(t[phase] for t in timings)
                     lines.append(f"| {executor} | {phase} | {median:.3f} |")
