@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 import tempfile
 import uuid
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -116,6 +117,9 @@ _UNITS = {
 }
 
 _Edges = tuple[float, ...]
+# A DataFrame column numpy reads in place: a numpy array, or a pandas nullable or
+# Arrow-backed numeric array.
+_InMemory = np.ndarray | pd.api.extensions.ExtensionArray
 
 
 def profile_dataframe(
@@ -236,7 +240,7 @@ def _profile(
     bins: int,
     id_like_ratio: float,
     profiled_at: datetime | None,
-    arrays: dict[int, np.ndarray],
+    arrays: dict[int, _InMemory],
 ) -> DatasetProfile:
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -270,14 +274,16 @@ def _profile(
     return DatasetProfile(dataset, row_count, tuple(profiles), _timestamp(profiled_at))
 
 
-def _numpy_columns(df: pd.DataFrame) -> dict[int, np.ndarray]:
-    """Numeric columns stored as plain numpy arrays, by position: numpy reads these
-    in place (zero-copy) instead of DuckDB streaming them out. NaN marks a null."""
-    arrays = {}
+def _numpy_columns(df: pd.DataFrame) -> dict[int, _InMemory]:
+    """Numeric columns numpy can read in place, by position: plain numpy arrays, and
+    pandas' nullable (Int64, Float64) or Arrow-backed numbers, converted a chunk at a
+    time. Reading them here spares DuckDB streaming them out again."""
+    arrays: dict[int, _InMemory] = {}
     for index in range(df.shape[1]):
         column = df.iloc[:, index]
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
-            arrays[index] = column.to_numpy()
+        if column.dtype.kind in "iuf":
+            in_numpy = isinstance(column.dtype, np.dtype)
+            arrays[index] = column.to_numpy() if in_numpy else column.array
     return arrays
 
 
@@ -407,12 +413,11 @@ class _NumericPass:
 
     def add(self, values: np.ndarray) -> None:
         """Add float64 values, NaN for nulls."""
+        missing = np.isnan(values)
+        if missing.any():
+            values = values[~missing]
         finite = np.isfinite(values)
-        if finite.all():
-            self._add_moments(values)
-        else:
-            self._add_moments(values[finite])
-            values = values[~np.isnan(values)]
+        self._add_moments(values if finite.all() else values[finite])
         if self.bins is not None:
             self.bins.add(values)
 
@@ -453,7 +458,7 @@ class _Profiler:
         view: str,
         columns: list[_Column],
         *,
-        arrays: dict[int, np.ndarray],
+        arrays: dict[int, _InMemory],
         top_k: int,
         bins: int,
         id_like_ratio: float,
@@ -470,19 +475,34 @@ class _Profiler:
 
     def run(self) -> tuple[int, list[ColumnProfile]]:
         numeric = [c for c in self.columns if c.logical_type.is_numeric]
+        # The numpy pass over in-memory columns needs nothing from DuckDB, so a thread
+        # starts on it beside the queries (both release the GIL while they work), and
+        # the main thread takes the columns still waiting once its queries are done.
+        waiting = deque(c for c in numeric if c.index in self.arrays)
+        passes: dict[int, _NumericPass] = {}
+
+        def scan_waiting() -> None:
+            while True:
+                try:
+                    c = waiting.popleft()
+                except IndexError:
+                    return
+                passes[c.index] = self._scan_array(c)
+
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # The numpy pass over in-memory columns needs nothing from DuckDB, so it
-            # runs beside the queries (both release the GIL while they work).
-            in_memory = pool.submit(
-                self._scan_arrays, [c for c in numeric if c.index in self.arrays]
-            )
-            row_count, measured = self._measure()
-            streamed = [
-                c for c in numeric if c.index not in self.arrays and measured[c.index].non_null
-            ]
-            passes = self._scan_stream(streamed, measured, row_count)
-            categorical = self._top_values(measured)
-            passes |= in_memory.result()
+            helper = pool.submit(scan_waiting)
+            try:
+                row_count, measured = self._measure()
+                streamed = [
+                    c for c in numeric if c.index not in self.arrays and measured[c.index].non_null
+                ]
+                passes |= self._scan_stream(streamed, measured, row_count)
+                categorical = self._top_values(measured)
+            except BaseException:
+                waiting.clear()  # so a failed query does not wait for the whole numpy pass
+                raise
+            scan_waiting()
+            helper.result()
         summaries = self._numeric(row_count, measured, passes)
         profiles = [
             ColumnProfile(
@@ -545,20 +565,17 @@ class _Profiler:
             return None
         return f"id-like: {distinct / non_null:.1%} of values distinct"
 
-    def _scan_arrays(self, columns: list[_Column]) -> dict[int, _NumericPass]:
-        """Pass 3 over in-memory columns. ID-like integer columns are binned too,
-        since that is only known from query 1; the counts are then dropped."""
-        passes = {}
-        for c in columns:
-            values = self.arrays[c.index]
-            if c.reference_edges is not None:
-                numeric = _NumericPass(c.reference_edges, fresh=False)
-            else:
-                numeric = _NumericPass(self._fresh_edges([c], len(values)).get(c.index), fresh=True)
-            for chunk in _chunks(values):
-                numeric.add(chunk)
-            passes[c.index] = numeric
-        return passes
+    def _scan_array(self, c: _Column) -> _NumericPass:
+        """Pass 3 over an in-memory column. An ID-like integer column is binned too,
+        since that is only known from query 1; its counts are then dropped."""
+        values = self.arrays[c.index]
+        if c.reference_edges is not None:
+            numeric = _NumericPass(c.reference_edges, fresh=False)
+        else:
+            numeric = _NumericPass(self._fresh_edges([c], len(values)).get(c.index), fresh=True)
+        for chunk in _chunks(values):
+            numeric.add(chunk)
+        return numeric
 
     def _scan_stream(
         self, columns: list[_Column], measured: dict[int, _Measured], row_count: int
@@ -625,7 +642,7 @@ class _Profiler:
                 if len(values) > 2 * _EDGE_SAMPLE_ROWS:
                     rng = np.random.default_rng(_SAMPLE_SEED)
                     values = values[rng.integers(0, len(values), _EDGE_SAMPLE_ROWS)]
-                samples[c.index] = values
+                samples[c.index] = _floats(values)
         streamed = [c for c in columns if c.index not in self.arrays]
         if streamed:
             source = self.source
@@ -666,7 +683,9 @@ class _Profiler:
         with reader:
             for batch in reader:
                 for index, values in zip(indexes, batch.columns, strict=True):
-                    yield index, values.to_numpy(zero_copy_only=False)
+                    array = values.to_numpy(zero_copy_only=False)
+                    for start in range(0, len(array), _CHUNK_ROWS):
+                        yield index, array[start : start + _CHUNK_ROWS]
 
     def _top_values(self, measured: dict[int, _Measured]) -> dict[int, CategoricalSummary]:
         """Queries 4. A GROUP BY also counts the distinct values exactly, which settles
@@ -800,12 +819,18 @@ class _Bins:
         return tuple(int(n) for n in self.totals)
 
 
-def _chunks(values: np.ndarray) -> Iterator[np.ndarray]:
-    """An in-memory column as float64 chunks (NaN for nulls). Integers and narrow
-    floats are widened here, as DuckDB casts them to DOUBLE: the cells and the
-    comparisons must see the same doubles as the edges."""
+def _chunks(values: _InMemory) -> Iterator[np.ndarray]:
+    """An in-memory column as float64 chunks, NaN for nulls."""
     for start in range(0, len(values), _CHUNK_ROWS):
-        yield values[start : start + _CHUNK_ROWS].astype(np.float64, copy=False)
+        yield _floats(values[start : start + _CHUNK_ROWS])
+
+
+def _floats(values: _InMemory) -> np.ndarray:
+    """float64 values, NaN for nulls. Integers and narrow floats are widened here, as
+    DuckDB casts them to DOUBLE: cells and comparisons must see the edges' doubles."""
+    if isinstance(values, np.ndarray):
+        return values.astype(np.float64, copy=False)
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _finite(value: Any) -> float | None:

@@ -180,34 +180,40 @@ def test_equi_depth_bins_on_sorted_data_of_many_rows():
     "values",
     [
         # float32 is compared as the double it widens to
-        RNG.normal(size=3000).astype(np.float32),
+        pd.Series(RNG.normal(size=3000).astype(np.float32)),
         # int64 beyond 2**53 rounds to the same doubles in numpy and DuckDB
-        RNG.integers(2**60, 2**60 + 2**20, 3000) // 4096 * 4096,
-        np.arange(3000, dtype=np.uint64) % 700 * 7,
+        pd.Series(RNG.integers(2**60, 2**60 + 2**20, 3000) // 4096 * 4096),
+        pd.Series(np.arange(3000, dtype=np.uint64) % 700 * 7),
         # NaN (null) and infinities
-        np.where(RNG.random(3000) < 0.1, np.nan, RNG.normal(size=3000)),
-        np.concatenate([RNG.normal(size=2990), [np.inf] * 5, [-np.inf] * 5]),
+        pd.Series(np.where(RNG.random(3000) < 0.1, np.nan, RNG.normal(size=3000))),
+        pd.Series(np.concatenate([RNG.normal(size=2990), [np.inf] * 5, [-np.inf] * 5])),
         # extreme tails: crowded cells fall back to a binary search
-        RNG.pareto(0.3, 3000),
+        pd.Series(RNG.pareto(0.3, 3000)),
+        # pandas' nullable and Arrow-backed numbers, with nulls
+        pd.Series(RNG.integers(0, 500, 3000), dtype="Int64").mask(RNG.random(3000) < 0.1),
+        pd.Series(RNG.normal(size=3000), dtype="Float64").mask(RNG.random(3000) < 0.1),
+        pd.Series(RNG.integers(0, 500, 3000), dtype="int64[pyarrow]").mask(RNG.random(3000) < 0.1),
+        # sparse columns are densified
+        pd.Series(pd.arrays.SparseArray(np.where(RNG.random(3000) < 0.5, 0.0, RNG.normal(size=3000)))),
     ],
-    ids=["float32", "int64 > 2^53", "uint64", "nan", "inf", "pareto"],
-)
+    ids=[
+        "float32", "int64 > 2^53", "uint64", "nan", "inf", "pareto",
+        "Int64", "Float64", "int64[pyarrow]", "sparse",
+    ],
+)  # fmt: skip
 def test_in_memory_and_streamed_counting_agree(values):
-    # A DataFrame's numpy columns are binned in place; a relation's are streamed from
+    # A DataFrame's numeric columns are read in place; a relation's are streamed from
     # DuckDB. Given the same reference edges both must count exactly alike.
     df = pd.DataFrame({"x": values})
-    reference = profile(pd.DataFrame({"x": RNG.permutation(values)}))
+    floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    reference = profile(pd.DataFrame({"x": RNG.permutation(floats)}))
     in_memory = column(df, reference=reference).numeric
     with duckdb.connect() as conn:
-        streamed = (
-            profile_relation(conn, conn.from_df(df), "t", reference=reference, profiled_at=WHEN)
-            .column("x")
-            .numeric
-        )
+        relation = conn.from_df(pd.DataFrame({"x": floats}))
+        streamed = profile_relation(conn, relation, "t", reference=reference).column("x").numeric
     assert in_memory == streamed
     edges = reference.column("x").numeric.histogram.edges
-    finite_or_inf = values[~np.isnan(values.astype(np.float64))]
-    assert in_memory.reference_counts == exact_counts(finite_or_inf.astype(np.float64), edges)
+    assert in_memory.reference_counts == exact_counts(floats[~np.isnan(floats)], edges)
 
 
 def test_bins_sets_the_number_of_bins():
