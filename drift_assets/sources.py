@@ -140,10 +140,11 @@ def open_source(
             raise SourceError(f"{label}: {exc}") from exc
 
     options = dict(source.options)
-    options.pop("format", None)
     location = _resolve(source.location, base_dir)
     reader = file_format(source, base_dir)
-    if source.kind != "glob":
+    if source.kind == "glob":
+        options.pop("format", None)  # chooses the reader; not an option of it
+    else:
         _check_file(location, reader, label)
     function, allowed = _READERS[reader]
     unknown = sorted(set(options) - allowed)

@@ -102,6 +102,8 @@ def test_paths_with_quotes_and_spaces(tmp_path):
         (SourceConfig(csv="orders.csv", options={"delimiter_x": ","}), "unknown csv reader option"),
         (SourceConfig(csv="orders.csv", options={"filename": True}), "'filename'"),
         (SourceConfig(parquet="orders.parquet", options={"delim": ","}), "unknown parquet reader"),
+        # format chooses a glob's reader; a file's reader is its kind
+        (SourceConfig(csv="orders.csv", options={"format": "parquet"}), "'format'"),
         # an option value DuckDB cannot use
         (SourceConfig(csv="orders.csv", options={"header": "maybe"}), "header"),
         # SQL that fails, or takes reader options
