@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from dagster import ConfigurableResource
 from dagster_slack import SlackResource
 from pydantic import Field
-from slack_sdk import WebClient, WebhookClient
+from slack_sdk import WebhookClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -103,16 +103,31 @@ class SlackAlertsResource(ConfigurableResource):
         return None
 
 
-class WebApiSender:
-    threads = True
+class _Sender:
+    """What both ways of posting share: a per-call timeout that never runs past
+    the tick's budget, and errors in our own words with the secrets redacted."""
 
-    def __init__(self, client: WebClient, remaining: Remaining, timeout: float, secrets):
+    def __init__(self, client: Any, remaining: Remaining, timeout: float, secrets):
         self.client, self.remaining, self.timeout, self.secrets = (
             client,
             remaining,
             timeout,
             secrets,
         )
+
+    def _send(self, call: Callable[[], Any], handle: Callable[[Any], SendResult]) -> SendResult:
+        self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
+        try:
+            response = call()
+        except SlackApiError as exc:
+            return _api_error(exc.response.status_code, exc.response.headers, exc.response.data)
+        except Exception as exc:  # timeouts, refused connections, garbage bodies
+            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
+        return handle(response)
+
+
+class WebApiSender(_Sender):
+    threads = True
 
     def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
         return self._call(
@@ -126,33 +141,21 @@ class WebApiSender:
         return self._call(self.client.auth_test)
 
     def _call(self, call: Callable[[], Any]) -> SendResult:
-        self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
-        try:
-            response = call()
-        except SlackApiError as exc:
-            return _api_error(exc.response.status_code, exc.response.headers, exc.response.data)
-        except Exception as exc:  # timeouts, refused connections, garbage bodies
-            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
-        return SendResult(ok=True, channel_id=response.get("channel"), ts=response.get("ts"))
-
-
-class WebhookSender:
-    threads = False
-
-    def __init__(self, client: WebhookClient, remaining: Remaining, timeout: float, secrets):
-        self.client, self.remaining, self.timeout, self.secrets = (
-            client,
-            remaining,
-            timeout,
-            secrets,
+        return self._send(
+            call,
+            lambda response: SendResult(
+                ok=True, channel_id=response.get("channel"), ts=response.get("ts")
+            ),
         )
 
+
+class WebhookSender(_Sender):
+    threads = False
+
     def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
-        self.client.timeout = max(1, int(min(self.timeout, self.remaining())))
-        try:
-            response = self.client.send_dict(payload)
-        except Exception as exc:
-            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
+        return self._send(lambda: self.client.send_dict(payload), self._result)
+
+    def _result(self, response: Any) -> SendResult:
         if response.status_code == 200:
             return SendResult(ok=True)
         body = _redact((response.body or "").strip()[:100], self.secrets)
