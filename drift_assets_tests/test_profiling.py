@@ -589,6 +589,21 @@ def test_profile_relation_leaves_the_callers_database_as_it_was(tmp_path):
     assert profiled.column("y").numeric.histogram.total == 100
 
 
+def test_read_ahead_hands_over_failures_and_stops_when_abandoned():
+    def failing():
+        yield "first"
+        raise OSError("disk gone")
+
+    read = profiling._read_ahead(failing())
+    assert next(read) == "first"
+    with pytest.raises(OSError, match="disk gone"):
+        next(read)
+    # A consumer that stops early must not leave the reading thread blocked.
+    endless = profiling._read_ahead(iter(range(10**9)))
+    assert [next(endless) for _ in range(3)] == [0, 1, 2]
+    endless.close()
+
+
 def test_quote_identifier():
     assert quote_identifier('a "b" c') == '"a ""b"" c"'
 
