@@ -12,11 +12,13 @@ This is the only step that reads rows. Per batch:
    chunk, numerically stable), and exact counts in the reference's edges, or in
    fresh equi-depth edges when there are none (quantiles of a row sample: drawn by
    numpy from memory, or one sampled DuckDB query). A DataFrame's numeric columns
-   (numpy, nullable or Arrow-backed) are read in place by a thread beside the DuckDB
-   queries, which the main thread joins when they are done; other columns stream
-   out of DuckDB as Arrow batches, read one batch ahead. Binning with a lookup table
-   (``_Bins``) costs about a quarter of the CPU of the binary search in DuckDB's
-   ``histogram(x, edges)``, which was the largest cost of profiling.
+   (numpy, nullable or Arrow-backed), and a Parquet source's plain integer and float
+   columns (read from the files by pyarrow one column at a time), are scanned by a
+   thread beside the DuckDB queries, which the main thread joins when they are
+   done; other columns stream out of DuckDB as Arrow batches, read one batch ahead.
+   Binning with a lookup table (``_Bins``) costs about a quarter of the CPU of the
+   binary search in DuckDB's ``histogram(x, edges)``, which was the largest cost of
+   profiling.
 4. One GROUP BY per categorical column: its top K + 1 values by count, the
    reference's top values and the exact number of values. Above a million distinct
    values a sketch (approx_top_k) picks candidates and only those are counted.
@@ -52,7 +54,7 @@ import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -63,6 +65,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from duckdb.sqltypes import DuckDBPyType
 
 from drift_assets.config import SourceConfig
@@ -126,6 +129,8 @@ _Edges = tuple[float, ...]
 # A DataFrame column numpy reads in place: a numpy array, or a pandas nullable or
 # Arrow-backed numeric array.
 _InMemory = np.ndarray | pd.api.extensions.ExtensionArray
+# A Parquet source's reader options that change which columns or values a file gives.
+_PARQUET_REMAPPING_OPTIONS = ("hive_partitioning", "hive_types_autocast")
 
 
 def profile_dataframe(
@@ -172,12 +177,15 @@ def profile_source(
     """Profile a configured source from its files, never building a DataFrame.
 
     Parquet is scanned in place by every query (columnar: each reads only its
-    columns). CSV and SQL sources are read once into a temporary table first,
-    because every query would parse the CSV again (about a second per million rows)
-    or run the SQL again. DuckDB's memory is capped at ``_MEMORY_LIMIT``; beyond it
-    it spills to a private temporary folder. Raises ``SourceError`` when the source
-    cannot be opened or its rows cannot be read (say a malformed CSV line deep in the
-    file).
+    columns); its plain integer and float columns are read for the numpy pass by
+    pyarrow, one column at a time, beside DuckDB's queries instead of after them
+    (DuckDB decodes a row group on one thread, so at 1M rows in one row group
+    streaming them out of DuckDB took longer than all its queries). CSV and SQL
+    sources are read once into a temporary table first, because every query would
+    parse the CSV again (about a second per million rows) or run the SQL again.
+    DuckDB's memory is capped at ``_MEMORY_LIMIT``; beyond it it spills to a private
+    temporary folder. Raises ``SourceError`` when the source cannot be opened or its
+    rows cannot be read (say a malformed CSV line deep in the file).
     """
     label = describe_source(source, base_dir)
     with (
@@ -189,11 +197,14 @@ def profile_source(
         conn.execute("SET file_search_path = ?", [str(base_dir)])
         relation = open_source(conn, source, base_dir)
         try:
+            arrays: Mapping[int, _InMemory] = {}
             if file_format(source, base_dir) != "parquet":
                 table = f"__drift_rows_{uuid.uuid4().hex}"
                 relation.to_table(table)
                 relation = conn.table(table)
-            return profile_relation(
+            else:
+                arrays = _parquet_columns(conn, source, base_dir, relation)
+            return _profile(
                 conn,
                 relation,
                 dataset,
@@ -202,11 +213,14 @@ def profile_source(
                 bins=bins,
                 id_like_ratio=id_like_ratio,
                 profiled_at=profiled_at,
+                arrays=arrays,
             )
         except (
             duckdb.IOException,
             duckdb.InvalidInputException,
             duckdb.ConversionException,
+            pa.ArrowException,
+            OSError,
         ) as exc:
             raise SourceError(f"{label}: {exc}") from exc
 
@@ -246,7 +260,7 @@ def _profile(
     bins: int,
     id_like_ratio: float,
     profiled_at: datetime | None,
-    arrays: dict[int, _InMemory],
+    arrays: Mapping[int, _InMemory],
 ) -> DatasetProfile:
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -291,6 +305,82 @@ def _numpy_columns(df: pd.DataFrame) -> dict[int, _InMemory]:
             in_numpy = isinstance(column.dtype, np.dtype)
             arrays[index] = column.to_numpy() if in_numpy else column.array
     return arrays
+
+
+def _parquet_columns(
+    conn: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    base_dir: Path,
+    relation: duckdb.DuckDBPyRelation,
+) -> _ParquetColumns:
+    """The relation's integer and float columns that pyarrow reads as DuckDB does: the
+    same plain integer or float type, under the same name, in every local file.
+    Anything else (a column missing from a file or typed differently in another,
+    which DuckDB would fill or cast; hive partition columns; remote files) is left to
+    DuckDB."""
+    location = str(Path(base_dir) / Path(source.location).expanduser())
+    if "://" in location or any(source.options.get(o) for o in _PARQUET_REMAPPING_OPTIONS):
+        return _ParquetColumns([], {})
+    if source.kind == "glob":
+        rows = conn.execute("SELECT file FROM glob(?)", [location]).fetchall()
+        files = sorted(file for (file,) in rows)
+    else:
+        files = [location]
+    schemas = [pq.read_schema(file) for file in files]
+    names = {}
+    for index, (name, duckdb_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
+        # pyarrow reads a dotted name as a path into nested columns.
+        if logical_type(duckdb_type) not in (LogicalType.INTEGER, LogicalType.FLOAT) or "." in name:
+            continue
+        found = {
+            schema.field(name).type if schema.get_field_index(name) >= 0 else None
+            for schema in schemas
+        }
+        if len(found) == 1 and _plain_number(found.pop()):
+            names[index] = name
+    return _ParquetColumns(files, names)
+
+
+def _plain_number(arrow_type: pa.DataType | None) -> bool:
+    return arrow_type is not None and (
+        pa.types.is_integer(arrow_type)
+        or pa.types.is_float32(arrow_type)
+        or pa.types.is_float64(arrow_type)
+    )
+
+
+class _ParquetColumns(Mapping[int, np.ndarray]):
+    """Parquet columns by position as float64 (NaN for nulls), each read from the
+    files when asked for and a row group at a time, so memory holds one column and
+    one row group of it per scanning thread, never the whole batch."""
+
+    def __init__(self, files: list[str], names: dict[int, str]) -> None:
+        self.files = files
+        self.names = names
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        name = self.names[index]
+        # One file open at a time: a glob may match thousands.
+        values = np.empty(sum(pq.read_metadata(file).num_rows for file in self.files))
+        start = 0
+        for file in self.files:
+            with pq.ParquetFile(file) as parquet:
+                for group in range(parquet.num_row_groups):
+                    chunk = parquet.read_row_group(group, columns=[name]).column(0)
+                    # Integers with nulls come as float64 with NaN, the others are
+                    # widened here, as DuckDB casts them to DOUBLE.
+                    values[start : start + len(chunk)] = chunk.to_numpy()
+                    start += len(chunk)
+        return values
+
+    def __contains__(self, index: object) -> bool:
+        return index in self.names
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def quote_identifier(name: str) -> str:
@@ -464,7 +554,7 @@ class _Profiler:
         view: str,
         columns: list[_Column],
         *,
-        arrays: dict[int, _InMemory],
+        arrays: Mapping[int, _InMemory],
         top_k: int,
         bins: int,
         id_like_ratio: float,
@@ -578,7 +668,8 @@ class _Profiler:
         if c.reference_edges is not None:
             numeric = _NumericPass(c.reference_edges, fresh=False)
         else:
-            numeric = _NumericPass(self._fresh_edges([c], len(values)).get(c.index), fresh=True)
+            edges = self._quantile_edges({c.index: _sample(values)})
+            numeric = _NumericPass(edges.get(c.index), fresh=True)
         for chunk in _chunks(values):
             numeric.add(chunk)
         return numeric
@@ -641,14 +732,9 @@ class _Profiler:
     def _fresh_edges(self, columns: list[_Column], row_count: int) -> dict[int, _Edges]:
         """Equi-depth edges from the finite values of a row sample (all rows when few),
         drawn in numpy from in-memory columns and by DuckDB for the others."""
-        samples = {}
-        for c in columns:
-            if c.index in self.arrays:
-                values = self.arrays[c.index]
-                if len(values) > 2 * _EDGE_SAMPLE_ROWS:
-                    rng = np.random.default_rng(_SAMPLE_SEED)
-                    values = values[rng.integers(0, len(values), _EDGE_SAMPLE_ROWS)]
-                samples[c.index] = _floats(values)
+        samples = {
+            c.index: _sample(self.arrays[c.index]) for c in columns if c.index in self.arrays
+        }
         streamed = [c for c in columns if c.index not in self.arrays]
         if streamed:
             source = self.source
@@ -660,6 +746,9 @@ class _Profiler:
             table = self.conn.sql(f"SELECT {values} FROM {source}").to_arrow_table()
             for c, column in zip(streamed, table.columns, strict=True):
                 samples[c.index] = column.to_numpy()
+        return self._quantile_edges(samples)
+
+    def _quantile_edges(self, samples: dict[int, np.ndarray]) -> dict[int, _Edges]:
         edges = {}
         for index, values in samples.items():
             values = values[np.isfinite(values)]
@@ -859,6 +948,14 @@ def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     finally:
         stop.set()
         reader.join()
+
+
+def _sample(values: _InMemory) -> np.ndarray:
+    """The rows fresh edges are drawn from: all of few, else a seeded row sample."""
+    if len(values) > 2 * _EDGE_SAMPLE_ROWS:
+        rng = np.random.default_rng(_SAMPLE_SEED)
+        values = values[rng.integers(0, len(values), _EDGE_SAMPLE_ROWS)]
+    return _floats(values)
 
 
 def _chunks(values: _InMemory) -> Iterator[np.ndarray]:

@@ -28,7 +28,7 @@ from drift_assets.profiling import (
     profile_source,
     quote_identifier,
 )
-from drift_assets.sources import SourceError
+from drift_assets.sources import SourceError, open_source
 
 WHEN = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
 RNG = np.random.default_rng(7)
@@ -651,6 +651,51 @@ def test_every_source_profiles_like_the_dataframe(batch_dir, source):
             # Same edges (quantiles of all rows) and the same exact counts in them.
             assert got.numeric.histogram == want.numeric.histogram
             assert got.numeric.mean == pytest.approx(want.numeric.mean)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        SourceConfig(parquet="one.parquet"),
+        # i is int64 in a.parquet and float64 in b.parquet, which DuckDB casts
+        SourceConfig(glob="mixed/*.parquet"),
+        # u is missing from b.parquet
+        SourceConfig(glob="partial/*.parquet", options={"union_by_name": True}),
+    ],
+)
+def test_parquet_columns_read_by_pyarrow_profile_like_duckdb(tmp_path, source):
+    n = 3000
+    df = pd.DataFrame(
+        {
+            "f": np.where(RNG.random(n) < 0.1, np.nan, RNG.normal(0, 1, n)),
+            "f32": RNG.normal(5, 2, n).astype(np.float32),
+            "i": pd.array(np.where(RNG.random(n) < 0.1, None, RNG.integers(0, 50, n)), "Int64"),
+            "u": RNG.integers(0, 2**40, n).astype(np.uint64),
+        }
+    )
+    df.to_parquet(tmp_path / "one.parquet", row_group_size=1000)
+    for folder in ("mixed", "partial"):
+        (tmp_path / folder).mkdir()
+        df.iloc[:1000].to_parquet(tmp_path / folder / "a.parquet")
+    rest = df.iloc[1000:]
+    rest.assign(i=rest["i"].astype("Float64") + 0.5).to_parquet(
+        tmp_path / "mixed" / "b.parquet", row_group_size=700
+    )
+    rest.drop(columns="u").to_parquet(tmp_path / "partial" / "b.parquet", row_group_size=700)
+    reference = profile(df.assign(f=df["f"] * 2))
+    with duckdb.connect() as conn:
+        relation = open_source(conn, source, tmp_path)
+        want = profile_relation(conn, relation, "t", reference=reference)
+    got = profile_source(source, tmp_path, "t", reference=reference)
+    assert got.column_names == want.column_names
+    for name in got.column_names:
+        g, w = got.column(name), want.column(name)
+        assert (g.null_count, g.skip_reason) == (w.null_count, w.skip_reason)
+        assert g.numeric.histogram == w.numeric.histogram
+        assert g.numeric.reference_counts == w.numeric.reference_counts
+        assert (g.numeric.min, g.numeric.max) == (w.numeric.min, w.numeric.max)
+        assert g.numeric.mean == pytest.approx(w.numeric.mean)
+        assert g.numeric.std == pytest.approx(w.numeric.std)
 
 
 def test_header_only_csv_profiles_zero_rows(tmp_path):
