@@ -188,3 +188,8 @@ def test_empty_files_are_clear(files, tmp_path, content, exit_code, message):
     assert result.exit_code == exit_code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_no_progress_bar_when_not_in_a_terminal(files):
+    result = CliRunner().invoke(compare, [str(files["base"]), str(files["same"])])
+    assert "Profiling" not in result.output

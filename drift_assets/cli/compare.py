@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from drift_assets.checks import evaluate_all
 from drift_assets.config import SourceConfig
 from drift_assets.policy import DriftPolicy
+from drift_assets.profile import DatasetProfile
 from drift_assets.profiling import profile_source
 from drift_assets.report import report_dict, report_text
 from drift_assets.sources import SourceError
@@ -118,25 +119,33 @@ def command(baseline, current, fmt, out, config, null_thresh, mean_thresh, std_t
     """
     policy = _policy(config, null_thresh, mean_thresh, std_thresh)
     cwd = Path.cwd()
-    try:
-        reference = profile_source(
-            _source_for(baseline),
-            cwd,
-            "baseline",
-            top_k=policy.top_k,
-            id_like_ratio=policy.distribution_shift.id_like_distinct_ratio,
-        )
-        profile = profile_source(
-            _source_for(current),
-            cwd,
-            "current",
-            reference=reference,
-            top_k=policy.top_k,
-            id_like_ratio=policy.distribution_shift.id_like_distinct_ratio,
-        )
-    except SourceError as exc:
-        click.echo(f"drift-assets compare: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    profile_options = {
+        "top_k": policy.top_k,
+        "id_like_ratio": policy.distribution_shift.id_like_distinct_ratio,
+    }
+    # A bar on stderr while each file is profiled (the slow part on big files);
+    # hidden in pipes and CI so reports and logs stay clean.
+    with click.progressbar(
+        [("baseline", baseline), ("current", current)],
+        label="Profiling",
+        file=sys.stderr,
+        hidden=not sys.stderr.isatty(),
+        item_show_func=lambda item: item[1] if item else "",
+    ) as files:
+        try:
+            profiles: dict[str, DatasetProfile] = {}
+            for role, path in files:
+                profiles[role] = profile_source(
+                    _source_for(path),
+                    cwd,
+                    role,
+                    reference=profiles.get("baseline"),
+                    **profile_options,
+                )
+        except SourceError as exc:
+            click.echo(f"drift-assets compare: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    reference, profile = profiles["baseline"], profiles["current"]
     outcomes = evaluate_all(profile, reference, policy)
     if fmt == "json":
         text = (
