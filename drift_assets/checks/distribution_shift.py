@@ -135,6 +135,8 @@ def evaluate(
     thresholds = _thresholds(current, baseline, policy)
     if baseline is None:
         return baseline_recorded(DISTRIBUTION_SHIFT, current, thresholds)
+    if current.row_count == 0 and baseline.row_count > 0:
+        return _empty_batch(current, baseline, thresholds)
 
     examined = [
         _examine(column, baseline.column(column.name), policy.distribution_for(column.name))
@@ -182,6 +184,30 @@ def evaluate(
             "columns_tested": len(tested),
         },
         columns=tuple(f for f, _ in examined),
+        thresholds=thresholds,
+    )
+
+
+def _empty_batch(
+    current: DatasetProfile, baseline: DatasetProfile, thresholds: dict[str, Any]
+) -> CheckOutcome:
+    """Every value's share fell to zero: the largest shift there is, and the one a
+    broken upstream job produces, so it errors instead of passing for lack of rows."""
+    return CheckOutcome(
+        check=DISTRIBUTION_SHIFT,
+        passed=False,
+        severity=Severity.ERROR,
+        description=(
+            f"the batch is empty: 0 rows, the baseline had {baseline.row_count:,};"
+            " nothing left to compare"
+        ),
+        metrics={
+            "worst_psi": 0.0,
+            "worst_ks_distance": 0.0,
+            "drifted_columns": 0,
+            "columns_tested": 0,
+        },
+        columns=(),
         thresholds=thresholds,
     )
 

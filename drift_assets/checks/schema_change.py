@@ -32,6 +32,10 @@ def evaluate(
     now_names = {c.name for c in now}
     then_by_name = {c.name: c for c in then}
     rules = policy.schema_change
+    # An empty batch's column types are a reader's guess (a header-only CSV reads
+    # every column as text), so then only names are compared; distribution_shift
+    # reports the empty batch itself.
+    types_known = current.row_count > 0 or baseline.row_count == 0
 
     findings = [
         *(
@@ -42,7 +46,9 @@ def evaluate(
         *(
             _change(c, "type_changed", then_by_name[c.name].logical_type, c.logical_type, rules)
             for c in now
-            if c.name in then_by_name and c.logical_type != then_by_name[c.name].logical_type
+            if types_known
+            and c.name in then_by_name
+            and c.logical_type != then_by_name[c.name].logical_type
         ),
         *(
             _change(c, "added", None, c.logical_type, rules)
@@ -64,6 +70,9 @@ def evaluate(
             description = f"no failing schema change ({plural(len(now), 'column')}): " + listing(
                 [f.summary for f in findings], limit=4
             )
+
+    if not types_known:
+        description += " (types not compared: the batch has no rows)"
 
     return CheckOutcome(
         check=SCHEMA_CHANGE,
