@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drift_assets.alerts.routes import AlertsConfig
-from drift_assets.policy import DriftPolicy, _merge
+from drift_assets.policy import DriftPolicy, _merge, describe_validation_error
 
 DEFAULT_CONFIG_FILE = "datasets.yaml"
 CONFIG_ENV_VAR = "DRIFT_ASSETS_CONFIG"
@@ -176,7 +176,8 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
             try:
                 dataset = DatasetConfig.model_validate(_merge(defaults, entry))
             except ValidationError as exc:
-                raise ConfigError(f"{file}: {label}: {_describe(exc)}") from exc
+                problems = describe_validation_error(exc, label="field ")
+                raise ConfigError(f"{file}: {label}: {problems}") from exc
             if dataset.name in seen:
                 raise ConfigError(f"{file}: {label}: the name is used by an earlier dataset")
         except ConfigError as exc:
@@ -210,7 +211,8 @@ def _alerts(raw: Any, file: Path, dataset_names: set[str]) -> AlertsConfig:
     try:
         alerts = AlertsConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{file}: alerts: {_describe(exc)}") from exc
+        problems = describe_validation_error(exc, label="field ")
+        raise ConfigError(f"{file}: alerts: {problems}") from exc
     # A misspelt dataset in a route would silently never match.
     unknown = sorted(alerts.known_dataset_names() - dataset_names)
     if unknown:
@@ -227,15 +229,3 @@ def _fail(message: str, file: Path, strict: bool) -> ProjectConfig:
 def _dataset_label(entry: Any, index: int) -> str:
     name = entry.get("name") if isinstance(entry, dict) else None
     return f"dataset {name!r}" if name else f"datasets[{index}]"
-
-
-def _describe(exc: ValidationError) -> str:
-    """Pydantic's errors as 'field.path: message; ...', without its URLs."""
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "(dataset)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        parts.append(f"field {where}: {message}")
-    return "; ".join(parts)

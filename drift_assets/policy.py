@@ -154,11 +154,9 @@ class DriftPolicy(_Strict):
                 try:
                     resolve(name)
                 except ValidationError as exc:
-                    error = exc.errors()[0]
-                    field = ".".join(str(p) for p in error["loc"])
-                    extra = error["type"] == "extra_forbidden"
-                    message = "unknown field" if extra else error["msg"]
-                    raise ValueError(f"columns.{name}.{family}.{field}: {message}") from None
+                    raise ValueError(
+                        describe_validation_error(exc, prefix=f"columns.{name}.{family}.")
+                    ) from None
         return self
 
     @property
@@ -185,6 +183,21 @@ class DriftPolicy(_Strict):
         return DistributionPolicy.model_validate(
             _merge(self.distribution_shift.model_dump(), override.distribution_shift)
         )
+
+
+def describe_validation_error(
+    exc: ValidationError, *, prefix: str = "", label: str = ""
+) -> str:
+    """Pydantic's errors as 'field.path: message; ...' in our words, without its URLs
+    (shared by the dataset file, the policy overrides and the CLI)."""
+    parts = []
+    for error in exc.errors():
+        where = prefix + ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        parts.append(f"{label}{where or '(top level)'}: {message}")
+    return "; ".join(parts)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

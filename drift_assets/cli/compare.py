@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from drift_assets.checks import evaluate_all
 from drift_assets.config import SourceConfig
-from drift_assets.policy import DriftPolicy
+from drift_assets.policy import DriftPolicy, describe_validation_error
 from drift_assets.profile import DatasetProfile
 from drift_assets.profiling import profile_source
 from drift_assets.report import report_dict, report_text
@@ -57,12 +57,7 @@ def _policy(config: str | None, null: float | None, mean: float | None, std: flo
         return DriftPolicy.model_validate(data)
     except ValidationError as exc:
         where = config or "the command-line thresholds"
-        raise click.UsageError(f"{where}: {_first_error(exc)}") from exc
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+        raise click.UsageError(f"{where}: {describe_validation_error(exc)}") from exc
 
 
 @click.command("compare")
