@@ -16,6 +16,12 @@ BASELINE = pd.DataFrame(
 )
 
 
+def profile_csv(tmp_path, text: str, baseline):
+    path = tmp_path / "batch.csv"
+    path.write_text(text)
+    return profile_source(SourceConfig(csv=str(path)), tmp_path, "orders", reference=baseline)
+
+
 @pytest.fixture
 def baseline():
     return profile_dataframe(BASELINE, "orders")
@@ -48,10 +54,9 @@ def test_an_empty_batch_errors_on_distribution_and_keeps_the_schema(
 
 
 def test_a_header_only_batch_says_types_were_not_compared(tmp_path, baseline):
-    path = tmp_path / "batch.csv"
-    path.write_text("amount,country\n")
-    profile = profile_source(SourceConfig(csv=str(path)), tmp_path, "orders", reference=baseline)
-    schema = evaluate_all(profile, baseline, DriftPolicy())[0]
+    schema = evaluate_all(
+        profile_csv(tmp_path, "amount,country\n", baseline), baseline, DriftPolicy()
+    )[0]
     assert (
         schema.description
         == "schema unchanged (2 columns) (types not compared: the batch has no rows)"
@@ -59,9 +64,6 @@ def test_a_header_only_batch_says_types_were_not_compared(tmp_path, baseline):
 
 
 def test_a_removed_column_still_fails_in_an_empty_batch(tmp_path, baseline):
-    path = tmp_path / "batch.csv"
-    path.write_text("amount\n")
-    profile = profile_source(SourceConfig(csv=str(path)), tmp_path, "orders", reference=baseline)
-    schema = evaluate_all(profile, baseline, DriftPolicy())[0]
+    schema = evaluate_all(profile_csv(tmp_path, "amount\n", baseline), baseline, DriftPolicy())[0]
     assert (schema.passed, schema.severity.value) == (False, "ERROR")
     assert "removed country" in schema.description
