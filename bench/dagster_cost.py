@@ -24,11 +24,11 @@ from dagster import (
 )
 
 from bench.generate import write
-from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset
-from drift_assets.config import DatasetConfig, SourceConfig
-from drift_assets.outcome import CHECK_NAMES
-from drift_assets.policy import DriftPolicy
-from drift_assets.resources import DriftStoreResource
+from drift_assets.checks.outcome import CHECK_NAMES
+from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY, build_dataset_asset
+from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.settings.dataset_file import DatasetConfig, SourceConfig
+from drift_assets.settings.policy import DriftPolicy
 
 NOTES = Path(__file__).parent / "dagster_results.md"
 # The step process rebuilds the job from these, so both executors run the same definition.

@@ -10,9 +10,9 @@ __all__ = ["DriftPolicy", "DriftStoreResource", "build_drift_checks"]
 # Resolved on first use, so the pure modules (profiling, checks) can be imported
 # without importing Dagster.
 _EXPORTS = {
-    "DriftPolicy": "drift_assets.policy",
-    "DriftStoreResource": "drift_assets.resources",
-    "build_drift_checks": "drift_assets.drift_checks",
+    "DriftPolicy": "drift_assets.settings.policy",
+    "DriftStoreResource": "drift_assets.defs.resources",
+    "build_drift_checks": "drift_assets.defs.drift_checks",
 }
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from drift_assets.alerts.health import router_health_asset, router_health_check
-from drift_assets.alerts.sensor import alert_resources, build_alert_sensor
-from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset, build_dataset_schedule
-from drift_assets.config import ProjectConfig, load_config
-from drift_assets.config_status import build_config_status_asset
-from drift_assets.resources import DriftStoreResource
+from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
+from drift_assets.defs.config_status import build_config_status_asset
+from drift_assets.defs.dataset_assets import (
+    STORE_RESOURCE_KEY,
+    build_dataset_asset,
+    build_dataset_schedule,
+)
+from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.router_health import router_health_asset, router_health_check
+from drift_assets.settings.dataset_file import ProjectConfig, load_config
 
 
 def build_definitions(config: ProjectConfig) -> Definitions:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drift_assets.baseline import select_baseline
-from drift_assets.checks import evaluate_all
-from drift_assets.outcome import CheckOutcome
-from drift_assets.policy import DriftPolicy
-from drift_assets.profile import DatasetProfile
+from drift_assets.checks.baseline import select_baseline
+from drift_assets.checks.families import evaluate_all
+from drift_assets.checks.outcome import CheckOutcome
+from drift_assets.profiling.dataset_profile import DatasetProfile
+from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.

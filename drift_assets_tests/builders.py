@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drift_assets.outcome import CheckOutcome, ColumnFinding, Severity
-from drift_assets.profile import (
+from drift_assets.checks.outcome import CheckOutcome, ColumnFinding, Severity
+from drift_assets.profiling.dataset_profile import (
     CategoricalSummary,
     ColumnProfile,
     DatasetProfile,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
-from drift_assets.config import load_config
+from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.demo.runner import run_demo_days
-from drift_assets.resources import DriftStoreResource
+from drift_assets.settings.dataset_file import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DAYS = 14

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from drift_assets.outcome import CheckOutcome, ColumnFinding, Severity
+from drift_assets.checks.outcome import CheckOutcome, ColumnFinding, Severity
 from drift_assets.store import DriftStore
 from drift_assets_tests.builders import category_column, numeric_column, profile
 

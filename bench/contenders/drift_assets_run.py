@@ -9,10 +9,10 @@ from pathlib import Path
 
 from bench.generate import parquet_paths, read_frame
 from bench.measure import frame_mib, run_timed
-from drift_assets.config import SourceConfig
 from drift_assets.evaluation import evaluate_batch
-from drift_assets.policy import DriftPolicy
-from drift_assets.profiling import profile_dataframe, profile_source
+from drift_assets.profiling.profiler import profile_dataframe, profile_source
+from drift_assets.settings.dataset_file import SourceConfig
+from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 
 DATASET = "bench"

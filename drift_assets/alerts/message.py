@@ -17,7 +17,7 @@ from urllib.parse import quote
 from drift_assets.alerts.action_buttons import action_buttons
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
-from drift_assets.alerts.severity import AlertSeverity
+from drift_assets.settings.severity import AlertSeverity
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

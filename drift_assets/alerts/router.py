@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from drift_assets.alerts.events import CheckEvent
-from drift_assets.alerts.routes import AlertsConfig, ResolvedRoute
-from drift_assets.alerts.severity import AlertSeverity
+from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute
+from drift_assets.settings.severity import AlertSeverity
 
 AlertClass = tuple[str, str]  # (asset key, check name)
 

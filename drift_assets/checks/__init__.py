@@ -1,19 +1,2 @@
-"""The three drift check families, each a pure function of profile, baseline and policy."""
-
-from __future__ import annotations
-
-from drift_assets.checks import distribution_shift, null_rate, schema_change
-from drift_assets.outcome import CheckOutcome
-from drift_assets.policy import DriftPolicy
-from drift_assets.profile import DatasetProfile
-
-
-def evaluate_all(
-    current: DatasetProfile, baseline: DatasetProfile | None, policy: DriftPolicy
-) -> tuple[CheckOutcome, CheckOutcome, CheckOutcome]:
-    """Schema change, null rate and distribution shift, in that order."""
-    return (
-        schema_change.evaluate(current, baseline, policy),
-        null_rate.evaluate(current, baseline, policy),
-        distribution_shift.evaluate(current, baseline, policy),
-    )
+"""The drift check families, each a pure function of profile, baseline and policy,
+and the records they conclude with."""

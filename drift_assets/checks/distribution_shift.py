@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import (
     baseline_recorded,
     ignored_columns,
@@ -32,9 +33,8 @@ from drift_assets.checks.verdict import (
     tier_severity,
     tier_threshold,
 )
-from drift_assets.outcome import DISTRIBUTION_SHIFT, CheckOutcome, ColumnFinding, Severity
-from drift_assets.policy import DistributionPolicy, DriftPolicy, Tiers
-from drift_assets.profile import ColumnProfile, DatasetProfile
+from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
+from drift_assets.settings.policy import DistributionPolicy, DriftPolicy, Tiers
 from drift_assets.stattests import (
     chi_square,
     jensen_shannon,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from drift_assets.checks.outcome import SCHEMA_CHANGE, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import baseline_recorded, ignored_columns, listing, plural, rank
-from drift_assets.outcome import SCHEMA_CHANGE, CheckOutcome, ColumnFinding, Severity
-from drift_assets.policy import DriftPolicy, SchemaChangePolicy
-from drift_assets.profile import ColumnProfile, DatasetProfile
+from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
+from drift_assets.settings.policy import DriftPolicy, SchemaChangePolicy
 
 
 def evaluate(

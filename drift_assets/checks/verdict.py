@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_assets.outcome import CheckOutcome, Severity
-from drift_assets.policy import DriftPolicy, Tiers
-from drift_assets.profile import DatasetProfile
+from drift_assets.checks.outcome import CheckOutcome, Severity
+from drift_assets.profiling.dataset_profile import DatasetProfile
+from drift_assets.settings.policy import DriftPolicy, Tiers
 
 _RANK = {None: 0, Severity.WARN: 1, Severity.ERROR: 2}
 

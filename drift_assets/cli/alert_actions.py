@@ -11,16 +11,16 @@ from datetime import UTC, datetime, timedelta
 import click
 from pydantic import TypeAdapter, ValidationError
 
-from drift_assets.alerts.action_log import ActionError, ActionLog, ActionRequest
-from drift_assets.alerts.action_reply import SlackTarget, reply
 from drift_assets.alerts.actions import Action
-from drift_assets.alerts.delivery import DEFAULT_API_URL
-from drift_assets.alerts.outbox import Outbox
-from drift_assets.alerts.routes import Duration
-from drift_assets.alerts.sensor import WEBSERVER_ENV_VAR
 from drift_assets.cli.alerts import command as alerts
 from drift_assets.cli.history_options import db_option, opened_store
-from drift_assets.config import load_config
+from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
+from drift_assets.settings.alert_routes import Duration
+from drift_assets.settings.dataset_file import load_config
+from drift_assets.slack.action_reply import SlackTarget, reply
+from drift_assets.slack.delivery import DEFAULT_API_URL
+from drift_assets.store.action_log import ActionError, ActionLog, ActionRequest
+from drift_assets.store.outbox import Outbox
 
 
 class _Length(click.ParamType):

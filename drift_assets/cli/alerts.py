@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import click
 
-from drift_assets.alerts.action_log import ActionLog
 from drift_assets.alerts.actions import when
-from drift_assets.alerts.outbox import Outbox, OutboxRow
 from drift_assets.alerts.router import Status
 from drift_assets.cli.history_options import db_option, opened_store, since_option
-from drift_assets.config import load_config
+from drift_assets.settings.dataset_file import load_config
+from drift_assets.store.action_log import ActionLog
+from drift_assets.store.outbox import Outbox, OutboxRow
 
 TABLE_LIMIT = 50
 

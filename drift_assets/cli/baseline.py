@@ -18,13 +18,13 @@ from drift_assets.cli.history_options import (
     require_dataset,
     rolling_window,
 )
-from drift_assets.dataset_summary import (
+from drift_assets.reports.dataset_summary import (
     UNKNOWN_STRATEGY,
     DatasetState,
     describe_pin,
     next_baseline,
 )
-from drift_assets.times import show_time
+from drift_assets.settings.times import show_time
 
 # Profiles listed by `baseline show`, so a person can pick one to pin.
 RECENT_SHOWN = 10

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import click
 
-from drift_assets.alerts.action_log import ActionLog, ActionRequest
 from drift_assets.alerts.actions import Action
 from drift_assets.cli.alert_actions import actor
 from drift_assets.cli.baseline import command as baseline
@@ -18,6 +17,7 @@ from drift_assets.cli.history_options import (
     opened_store,
     require_dataset,
 )
+from drift_assets.store.action_log import ActionLog, ActionRequest
 
 
 @baseline.command("accept")

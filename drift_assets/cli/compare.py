@@ -10,13 +10,13 @@ import click
 import yaml
 from pydantic import ValidationError
 
-from drift_assets.checks import evaluate_all
-from drift_assets.config import SourceConfig
-from drift_assets.policy import DriftPolicy, describe_validation_error
-from drift_assets.profile import DatasetProfile
-from drift_assets.profiling import profile_source
-from drift_assets.report import report_dict, report_text
-from drift_assets.sources import SourceError
+from drift_assets.checks.families import evaluate_all
+from drift_assets.profiling.dataset_profile import DatasetProfile
+from drift_assets.profiling.profiler import profile_source
+from drift_assets.profiling.sources import SourceError
+from drift_assets.reports.compare_report import report_dict, report_text
+from drift_assets.settings.dataset_file import SourceConfig
+from drift_assets.settings.policy import DriftPolicy, describe_validation_error
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

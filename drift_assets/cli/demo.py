@@ -7,9 +7,9 @@ import sys
 import click
 from dagster import DagsterInstance
 
-from drift_assets.config import ConfigError, load_config
 from drift_assets.demo.generate import DEMO_EVENTS, write_day
 from drift_assets.demo.runner import demo_folder, last_day, run_demo_days
+from drift_assets.settings.dataset_file import ConfigError, load_config
 
 
 @click.group("demo")

@@ -7,9 +7,14 @@ import sys
 
 import click
 
+from drift_assets.checks.outcome import CHECK_NAMES
 from drift_assets.cli.history_options import db_option, opened_store, require_dataset, since_option
-from drift_assets.history_table import history_csv, history_json, history_summary, history_table
-from drift_assets.outcome import CHECK_NAMES
+from drift_assets.reports.history_table import (
+    history_csv,
+    history_json,
+    history_summary,
+    history_table,
+)
 
 # A terminal shows the recent past; scripts asking for json or csv get everything.
 TABLE_LIMIT = 50

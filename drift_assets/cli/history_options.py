@@ -13,10 +13,10 @@ from typing import Any
 import click
 import duckdb
 
-from drift_assets.config import ConfigError, load_config
+from drift_assets.settings.dataset_file import ConfigError, load_config
+from drift_assets.settings.times import parse_since
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.connection import StoreLockedError
-from drift_assets.times import parse_since
 
 # A run step holds the store for a fraction of a second; a CLI user should not
 # wait the minute a run step would before being told the file is busy.

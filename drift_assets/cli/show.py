@@ -6,6 +6,7 @@ import json
 
 import click
 
+from drift_assets.checks.outcome import CHECK_NAMES
 from drift_assets.cli.history_options import (
     dataset_strategy,
     db_option,
@@ -13,8 +14,7 @@ from drift_assets.cli.history_options import (
     require_dataset,
     rolling_window,
 )
-from drift_assets.dataset_summary import DatasetState, summary_dict, summary_text
-from drift_assets.outcome import CHECK_NAMES
+from drift_assets.reports.dataset_summary import DatasetState, summary_dict, summary_text
 
 
 @click.command("show")

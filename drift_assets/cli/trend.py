@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from drift_assets.cli.history_options import db_option, opened_store, require_dataset, since_option
-from drift_assets.times import as_utc
-from drift_assets.trend_chart import CHART_FORMATS, save_chart, trend_chart
-from drift_assets.trends import TrendError, build_trend
+from drift_assets.reports.trend_chart import CHART_FORMATS, save_chart, trend_chart
+from drift_assets.reports.trends import TrendError, build_trend
+from drift_assets.settings.times import as_utc
 
 # Enough profiles for an hourly dataset's quarter; --since narrows it.
 MAX_PROFILES = 5_000

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from dagster import DagsterInstance, materialize
 
-from drift_assets.assets import STORE_RESOURCE_KEY, build_dataset_asset
-from drift_assets.config import ProjectConfig
+from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY, build_dataset_asset
+from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.demo.generate import DEMO_DATASETS, write_day
-from drift_assets.resources import DriftStoreResource
+from drift_assets.settings.dataset_file import ProjectConfig
 
 DEMO_FOLDER = "demo_data"
 _DAY_FILE = ".last_day"

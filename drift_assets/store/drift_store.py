@@ -19,8 +19,12 @@ from typing import Any
 
 import duckdb
 
-from drift_assets.outcome import CheckOutcome
-from drift_assets.profile import CategoricalSummary, DatasetProfile, NumericSummary
+from drift_assets.checks.outcome import CheckOutcome
+from drift_assets.profiling.dataset_profile import (
+    CategoricalSummary,
+    DatasetProfile,
+    NumericSummary,
+)
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
 from drift_assets.store.migrations import migrate
 

@@ -11,7 +11,7 @@ import pytest
 from drift_assets.alerts.events import CheckEvent, ColumnLine
 from drift_assets.alerts.message import alert_message, check_url, digest_message
 from drift_assets.alerts.router import HeldAlert, Kind
-from drift_assets.alerts.severity import AlertSeverity
+from drift_assets.settings.severity import AlertSeverity
 
 AT = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 

@@ -1,0 +1,186 @@
+"""The alert router as a Dagster sensor: pick up evaluations, route, write the outbox, deliver."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from dagster import (
+    AssetCheckEvaluation,
+    DefaultSensorStatus,
+    EnvVar,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+
+from drift_assets.alerts.router import Routing, Status, route
+from drift_assets.defs.pickup import PickupCursor, pick_up
+from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
+from drift_assets.settings.alert_routes import ResolvedRoute, resolve_route
+from drift_assets.settings.dataset_file import ProjectConfig
+from drift_assets.slack.delivery import SlackAlertsResource
+from drift_assets.slack.dispatch import DispatchReport, dispatch
+from drift_assets.store.outbox import Outbox
+
+SENSOR_NAME = "drift_alert_router"
+SLACK_RESOURCE_KEY = "slack_alerts"
+WEBSERVER_ENV_VAR = "DAGSTER_WEBSERVER_URL"
+# The public URL of `drift-assets serve-actions`: set, alerts carry action buttons.
+ACTIONS_URL_ENV_VAR = "SLACK_ACTIONS_URL"
+
+
+def alert_resources() -> dict[str, SlackAlertsResource]:
+    """The Slack resource from the environment: SLACK_BOT_TOKEN (Web API, base URL
+    SLACK_API_URL), else SLACK_WEBHOOK_URL, else dry-run. Only the variables'
+    presence is read here; their values are resolved by Dagster at tick time."""
+    settings = {
+        field: EnvVar(var)
+        for field, var in (
+            ("token", "SLACK_BOT_TOKEN"),
+            ("api_url", "SLACK_API_URL"),
+            ("webhook_url", "SLACK_WEBHOOK_URL"),
+        )
+        if os.environ.get(var)
+    }
+    return {SLACK_RESOURCE_KEY: SlackAlertsResource(**settings)}
+
+
+def build_alert_sensor(
+    config: ProjectConfig,
+    *,
+    minimum_interval_seconds: int = 30,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Callable[[float], None] = time.sleep,
+) -> SensorDefinition:
+    """A sensor (running by default) that alerts on every asset check in the code location."""
+    alerts = config.alerts
+    route_of = _router_targets(config)
+
+    @sensor(
+        name=SENSOR_NAME,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=(
+            "Routes failed asset checks (and the first pass after a failure) to Slack through"
+            " the drift store's outbox. `drift-assets alerts` lists what it decided."
+        ),
+    )
+    def drift_alert_router(
+        context: SensorEvaluationContext,
+        drift_store: DriftStoreResource,
+        slack_alerts: SlackAlertsResource,
+    ):
+        started = clock()
+        deadline = started + alerts.tick_budget
+        log = context.log
+        outbox = Outbox(drift_store.get_store())
+        check_keys = context.repository_def.asset_graph.asset_check_keys
+        events, cursor = pick_up(
+            context.instance,
+            check_keys,
+            PickupCursor.parse(context.cursor),
+            now=started,
+            initial_lookback=alerts.initial_lookback,
+        )
+        # After a crash between writing the outbox and saving the cursor, the same
+        # evaluations come again; their keys are already in the outbox.
+        known = outbox.known([e.key for e in events])
+        fresh = [e for e in events if e.key not in known]
+        failed = sum(not e.passed for e in fresh)
+        log.info(
+            f"picked up {len(fresh)} new evaluations ({failed} failed) of {len(check_keys)} checks"
+        )
+        routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
+        dry_run = slack_alerts.mode == "dry_run"
+        outbox.record(routing, dry_run=dry_run)
+        _log_routing(log, routing, dry_run)
+        if dry_run:
+            log.warning(
+                "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set; alerts are routed and"
+                " recorded in the outbox (status dry_run) but not sent"
+            )
+        else:
+            sender = slack_alerts.sender(lambda: (deadline - clock()).total_seconds())
+            assert sender is not None
+            report = dispatch(
+                outbox,
+                sender,
+                webserver=os.environ.get(WEBSERVER_ENV_VAR) or alerts.webserver_url,
+                clock=clock,
+                sleep=sleep,
+                deadline=deadline,
+                actions=bool(os.environ.get(ACTIONS_URL_ENV_VAR)),
+            )
+            _log_delivery(log, report)
+        health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)
+        if not health.passed:
+            log.warning(health.description)
+        return SensorResult(
+            cursor=cursor.serialize(),
+            asset_events=_if_changed(context.instance, health, check_keys),
+        )
+
+    return drift_alert_router
+
+
+def _log_routing(log, routing: Routing, dry_run: bool) -> None:
+    for entry in routing.entries:
+        subject = f"{entry.kind} {entry.severity} " + (
+            f"{entry.event.asset_key}/{entry.event.check_name}"
+            if entry.event
+            else f"{len(entry.covers)} held back"
+        )
+        if entry.status is Status.SUPPRESSED:
+            log.info(f"held back {subject}: {entry.reason}")
+        elif dry_run:
+            log.info(f"DRY-RUN would send {subject} to {entry.channel}")
+
+
+def _log_delivery(log, report: DispatchReport) -> None:
+    if report.halted:
+        log.error(
+            f"Slack rejects the credentials ({report.halted}): nothing sent;"
+            f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN."
+        )
+        return
+    for line in report.sent:
+        log.info(f"sent {line}")
+    for line in report.retrying:
+        log.warning(f"will retry {line}")
+    for line in report.dead:
+        log.error(f"dead letter {line}")
+    if report.waiting:
+        log.info(f"{report.waiting} alerts wait for a later tick (pacing, backoff, budget)")
+
+
+def _if_changed(instance, health, check_keys) -> list[AssetCheckEvaluation]:
+    """The health check's evaluation when its result changed (not every 30 s), and
+    only when the code location declares the check."""
+    if DELIVERY_CHECK_KEY not in check_keys:
+        return []
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [DELIVERY_CHECK_KEY]
+    ).get(DELIVERY_CHECK_KEY)
+    evaluation = latest.evaluation if latest else None
+    return [] if evaluation and evaluation.passed == health.passed else [health]
+
+
+def _router_targets(config: ProjectConfig) -> Callable[[str], ResolvedRoute]:
+    datasets = {d.name: d for d in config.datasets}
+
+    def route_of(asset_key: str) -> ResolvedRoute:
+        dataset = datasets.get(asset_key)  # dataset assets are keyed by their name
+        return resolve_route(
+            config.alerts,
+            asset_key=asset_key,
+            dataset=dataset.name if dataset else None,
+            dataset_channel=dataset.channel if dataset else None,
+            owners=dataset.owners if dataset else (),
+        )
+
+    return route_of

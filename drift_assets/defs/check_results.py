@@ -1,0 +1,203 @@
+"""Dagster's view of an evaluation: check specs, ``AssetCheckResult``s and the
+materialization metadata that Dagster's UI charts and understands."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
+)
+
+from drift_assets.checks.outcome import (
+    DISTRIBUTION_SHIFT,
+    NULL_RATE,
+    SCHEMA_CHANGE,
+    CheckOutcome,
+    Severity,
+)
+from drift_assets.evaluation import Evaluation
+from drift_assets.profiling.dataset_profile import DatasetProfile
+from drift_assets.settings.policy import DriftPolicy
+from drift_assets.settings.times import show_time
+
+CHECK_DESCRIPTIONS = {
+    SCHEMA_CHANGE: "Columns added, removed or retyped since the baseline (order changes noted).",
+    NULL_RATE: "Per-column null rate and its increase over the baseline, in percentage points.",
+    DISTRIBUTION_SHIFT: (
+        "Value distributions against the baseline: PSI, KS distance, mean/std change for"
+        " numbers; PSI, Jensen-Shannon and new categories for categories."
+    ),
+}
+
+# How many columns get their own null-rate series on the asset's Plots tab.
+_MAX_NULL_RATE_SERIES = 20
+
+
+def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetCheckSpec]:
+    blocking = {
+        SCHEMA_CHANGE: policy.schema_change.blocking,
+        NULL_RATE: policy.null_rate.blocking,
+        DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
+    }
+    return [
+        AssetCheckSpec(
+            name,
+            asset=asset_key,
+            description=description,
+            blocking=blocking[name],
+            metadata={"drift_assets/family": name},
+        )
+        for name, description in CHECK_DESCRIPTIONS.items()
+    ]
+
+
+def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckResult]:
+    baseline = describe_baseline(evaluation.baseline, evaluation.policy)
+    return [
+        AssetCheckResult(
+            asset_key=asset_key,
+            check_name=outcome.check,
+            passed=outcome.passed,
+            severity=_severity(outcome.severity),
+            description=outcome.description,
+            metadata=_check_metadata(outcome, evaluation.profile, baseline),
+        )
+        for outcome in evaluation.outcomes
+    ]
+
+
+def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> str:
+    if baseline is None:
+        return "none yet (this profile becomes the baseline)"
+    if baseline.pooled_from:
+        ids = ", ".join(f"#{i}" for i in baseline.pooled_from)
+        return f"{policy.baseline}: profiles {ids} pooled ({baseline.row_count:,} rows)"
+    return (
+        f"{policy.baseline}: profile #{baseline.profile_id} of {show_time(baseline.profiled_at)}"
+        f" UTC ({baseline.row_count:,} rows)"
+    )
+
+
+def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
+    """Row count and schema in Dagster's own keys, plus the drift figures people
+    want charted across materializations."""
+    profile = evaluation.profile
+    by_check = {o.check: o for o in evaluation.outcomes}
+    metadata: dict[str, Any] = {
+        "dagster/row_count": MetadataValue.int(profile.row_count),
+        "dagster/column_schema": MetadataValue.table_schema(
+            TableSchema(
+                columns=[
+                    TableColumn(name=c.name, type=c.logical_type.value) for c in profile.columns
+                ]
+            )
+        ),
+        "profile_id": _profile_id(profile),
+        "column_count": MetadataValue.int(len(profile.columns)),
+        "checks_failed": MetadataValue.int(sum(not o.passed for o in evaluation.outcomes)),
+    }
+    for check, keys in _CHARTED.items():
+        outcome = by_check.get(check)
+        for key in keys:
+            value = outcome.metrics.get(key) if outcome else None
+            if _is_number(value):
+                metadata[key] = _number(value)
+    for column in _null_rate_columns(profile, evaluation.baseline):
+        metadata[f"null_rate:{column.name}"] = _number(column.null_rate(profile.row_count))
+    return metadata
+
+
+# Per-check metrics repeated on the materialization so the Plots tab charts them.
+_CHARTED = {
+    SCHEMA_CHANGE: ("columns_added", "columns_removed", "columns_retyped"),
+    NULL_RATE: ("max_null_rate", "max_null_rate_increase_pp"),
+    DISTRIBUTION_SHIFT: ("worst_psi", "worst_ks_distance", "drifted_columns"),
+}
+
+
+def _null_rate_columns(profile: DatasetProfile, baseline: DatasetProfile | None):
+    """Columns with nulls now or in the baseline: the ones whose null rate matters."""
+    had_nulls = {c.name for c in baseline.columns if c.null_count} if baseline else set()
+    chosen = [c for c in profile.columns if c.null_count or c.name in had_nulls]
+    return chosen[:_MAX_NULL_RATE_SERIES]
+
+
+def _check_metadata(
+    outcome: CheckOutcome, profile: DatasetProfile, baseline: str
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        key: _number(value) for key, value in outcome.metrics.items() if _is_number(value)
+    }
+    metadata["baseline"] = MetadataValue.text(baseline)
+    metadata["profile_id"] = _profile_id(profile)
+    metadata["thresholds"] = MetadataValue.json(outcome.thresholds)
+    if outcome.columns:
+        metadata["columns"] = _column_table(outcome)
+    return metadata
+
+
+def _column_table(outcome: CheckOutcome) -> MetadataValue:
+    metric_names = sorted(
+        {k for f in outcome.columns for k, v in f.metrics.items() if v is not None}
+    )
+    schema = TableSchema(
+        columns=[
+            TableColumn("column", "string"),
+            TableColumn("result", "string"),
+            TableColumn("summary", "string"),
+            *(TableColumn(name, "float") for name in metric_names),
+        ]
+    )
+    records = [
+        TableRecord(
+            {
+                "column": finding.column,
+                "result": finding.severity.value if finding.failed and finding.severity else "ok",
+                "summary": finding.summary,
+                **{name: _cell(finding.metrics.get(name)) for name in metric_names},
+            }
+        )
+        for finding in sorted(outcome.columns, key=lambda f: (not f.failed, f.column))
+    ]
+    return MetadataValue.table(records=records, schema=schema)
+
+
+def _profile_id(profile: DatasetProfile) -> MetadataValue:
+    """Text, so the Plots tab does not chart an id that only ever grows; it is the
+    id `drift-assets baseline pin --profile` takes."""
+    return MetadataValue.text(str(profile.profile_id or ""))
+
+
+def _number(value: int | float) -> MetadataValue:
+    """Counts stay whole; measurements keep four significant digits, which is what a
+    person compares with a threshold (the store keeps full precision)."""
+    if isinstance(value, int):
+        return MetadataValue.int(value)
+    return MetadataValue.float(float(f"{value:.4g}"))
+
+
+def _cell(value: Any) -> float | str | None:
+    if _is_number(value):
+        return round(float(value), 6)
+    return None if value is None else str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+def _severity(severity: Severity | None) -> AssetCheckSeverity:
+    return AssetCheckSeverity.WARN if severity == Severity.WARN else AssetCheckSeverity.ERROR

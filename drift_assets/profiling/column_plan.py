@@ -1,0 +1,117 @@
+"""Each column's plan: what to measure, as which SQL, against which part of the
+reference profile."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from duckdb.sqltypes import DuckDBPyType
+
+from drift_assets.profiling.dataset_profile import (
+    DatasetProfile,
+    LogicalType,
+)
+from drift_assets.profiling.logical_types import logical_type
+from drift_assets.profiling.numeric_pass import (
+    Edges,
+)
+
+# Above this many distinct values a full GROUP BY costs seconds and memory per column.
+EXACT_TOP_LIMIT = 1_000_000
+
+# Columns measured in the same units, so the reference's edges apply to this batch.
+_UNITS = {
+    LogicalType.INTEGER: "number",
+    LogicalType.FLOAT: "number",
+    LogicalType.DECIMAL: "number",
+    LogicalType.DATE: "epoch",
+    LogicalType.DATETIME: "epoch",
+    LogicalType.DATETIME_TZ: "epoch",
+    LogicalType.DURATION: "seconds",
+}
+
+
+def quote_identifier(name: str) -> str:
+    """A SQL identifier for any column name (embedded double quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """One column's plan: what to measure, and against which part of the reference."""
+
+    index: int
+    name: str
+    physical_type: str
+    logical_type: LogicalType
+    # The reference's edges and its own counts in them, when comparable.
+    reference_edges: Edges | None = None
+    reference_shape: tuple[int, ...] | None = None
+    # The reference's top values, when comparable.
+    reference_values: tuple[str, ...] | None = None
+    # Few distinct values are expected (booleans, or a string column with few in the
+    # reference): its GROUP BY runs without a distinct estimate first and counts them.
+    few_values: bool = False
+
+    @classmethod
+    def plan(
+        cls, index: int, name: str, duckdb_type: DuckDBPyType, reference: DatasetProfile | None
+    ) -> ColumnPlan:
+        kind = logical_type(duckdb_type)
+        column = cls(index, name, str(duckdb_type), kind, few_values=kind is LogicalType.BOOLEAN)
+        base = reference.column(name) if reference is not None else None
+        if base is None:
+            return column
+        histogram = base.numeric.histogram if base.numeric else None
+        if (
+            kind.is_numeric
+            and histogram
+            and _UNITS.get(base.logical_type) == _UNITS[kind]
+            and _usable_edges(histogram.edges)
+        ):
+            column = replace(
+                column, reference_edges=histogram.edges, reference_shape=histogram.counts
+            )
+        if kind.is_categorical and base.categorical is not None:
+            column = replace(
+                column,
+                reference_values=tuple(value for value, _ in base.categorical.top),
+                few_values=column.few_values or base.distinct_count <= EXACT_TOP_LIMIT // 2,
+            )
+        return column
+
+    @property
+    def sql(self) -> str:
+        return quote_identifier(self.name)
+
+    @property
+    def text_sql(self) -> str:
+        """The column as the strings its categories are named by ('true'/'false')."""
+        return self.sql if self.physical_type == "VARCHAR" else f"CAST({self.sql} AS VARCHAR)"
+
+    def projection(self) -> list[str]:
+        """This column's part of the projection the queries read: c{i} is the column
+        (NaN made NULL once, here), v{i} its value as a double (numeric-like only)."""
+        i, column = self.index, self.sql
+        if self.logical_type is LogicalType.FLOAT:
+            return [
+                f"CASE WHEN isnan({column}) THEN NULL ELSE {column} END AS c{i}",
+                f"CAST(c{i} AS DOUBLE) AS v{i}",
+            ]
+        if self.logical_type in (LogicalType.INTEGER, LogicalType.DECIMAL):
+            return [f"{column} AS c{i}", f"CAST({column} AS DOUBLE) AS v{i}"]
+        if self.logical_type.is_numeric:
+            # Dates, datetimes and intervals: epoch() gives (fractional) seconds.
+            return [f"{column} AS c{i}", f"epoch({column}) AS v{i}"]
+        return [f"{column} AS c{i}"]
+
+
+def _usable_edges(edges: Edges) -> bool:
+    """Finite and strictly increasing: what binning needs. A stored reference made
+    elsewhere (a pooled baseline, say) might not be."""
+    return (
+        bool(edges)
+        and all(math.isfinite(e) for e in edges)
+        and all(a < b for a, b in zip(edges, edges[1:], strict=False))
+    )

@@ -1,0 +1,447 @@
+"""The passes over one relation that measure every column of a batch.
+
+This is the only step that reads rows. Per batch:
+
+1. One DuckDB aggregate over all columns: row count, non-null counts and
+   HyperLogLog distinct estimates.
+2. For a STRING or INTEGER column whose estimate is too close to the ID-like
+   threshold to trust (HyperLogLog is off by up to ~6%): the exact distinct share of
+   the rows whose value hashes into one bucket (all copies of a value share a
+   bucket, so the share is unbiased; every row when there are at most 100k).
+3. One numpy pass over the numeric columns: min, max, mean and std (merged chunk by
+   chunk, numerically stable), and exact counts in the reference's edges, or in
+   fresh equi-depth edges when there are none (quantiles of a row sample: drawn by
+   numpy from memory, or one sampled DuckDB query). A DataFrame's numeric columns
+   (numpy, nullable or Arrow-backed), and a Parquet source's plain integer and float
+   columns (read from the files by pyarrow one column at a time), are scanned by a
+   thread beside the DuckDB queries, which the main thread joins when they are
+   done; other columns stream out of DuckDB as Arrow batches, read one batch ahead.
+   Binning with a lookup table (``_Bins``) costs about a quarter of the CPU of the
+   binary search in DuckDB's ``histogram(x, edges)``, which was the largest cost of
+   profiling.
+4. One GROUP BY per categorical column: its top K + 1 values by count, the
+   reference's top values and the exact number of values. Above a million distinct
+   values a sketch (approx_top_k) picks candidates and only those are counted.
+
+Only a column whose reference edges fit the batch badly (it drifted far) is sampled
+and counted a second time. So with a reference, a batch is read by query 1, one
+numeric pass and one GROUP BY per categorical column.
+
+Conventions:
+
+- NaN is missing: it counts as null, like pandas' ``isna``, and is left out of
+  distinct counts and histograms.
+- Infinities are values: they are counted in the histogram's tail bins (-inf in the
+  first, +inf in the last), but min, max, mean and std are over finite values only,
+  and None when there are none or when they overflow.
+- Numeric-like columns are measured as doubles: dates, datetimes and durations in
+  (epoch) seconds.
+- Histograms use the interior quantiles i/bins (i = 1..bins-1) as edges, deduplicated
+  (heavy ties collapse), so there are at most ``bins`` bins. A column without finite
+  values has no histogram.
+- Column positions are 0-based. Distinct counts of grouped categorical columns are
+  exact, others are estimates, never above the non-null count. An ID-like column
+  (STRING or INTEGER, at least 20 non-null values, distinct share >=
+  ``id_like_ratio``) gets a ``skip_reason`` and no histogram, top values or
+  reference counts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from drift_assets.profiling.column_plan import (
+    EXACT_TOP_LIMIT,
+    ColumnPlan,
+    quote_identifier,
+)
+from drift_assets.profiling.dataset_profile import (
+    CategoricalSummary,
+    ColumnProfile,
+    Histogram,
+    LogicalType,
+    NumericSummary,
+)
+from drift_assets.profiling.numeric_pass import (
+    CHUNK_ROWS,
+    EDGE_SAMPLE_ROWS,
+    SAMPLE_SEED,
+    Bins,
+    Edges,
+    InMemory,
+    NumericPass,
+    chunks,
+    distinct_edges,
+    edges_fit,
+    sample_values,
+)
+from drift_assets.profiling.read_ahead import read_ahead
+
+_MIN_ID_LIKE_VALUES = 20
+# HyperLogLog estimates closer than this to the ID-like threshold are checked.
+_DISTINCT_ESTIMATE_MARGIN = 0.1
+# Rows (about) in the hash bucket whose exact distinct share stands for the column.
+_DISTINCT_SAMPLE_ROWS = 100_000
+# Rows per Arrow batch streamed from DuckDB.
+_BATCH_ROWS = 1 << 18
+
+
+@dataclass
+class _Measured:
+    """What the DuckDB queries found about one column."""
+
+    non_null: int
+    distinct: int = 0
+    skip_reason: str | None = None
+    reference_counts: tuple[int, ...] | None = None
+
+
+class _Aggregate:
+    """One ungrouped SELECT of many aggregates and their parameters: one pass."""
+
+    def __init__(self) -> None:
+        self.expressions: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, expression: str, *params: Any) -> int:
+        """Add an aggregate; returns its position in the result row."""
+        self.expressions.append(expression)
+        self.params.extend(params)
+        return len(self.expressions) - 1
+
+    def run(self, conn: duckdb.DuckDBPyConnection, source: str) -> tuple[Any, ...]:
+        query = f"SELECT {', '.join(self.expressions)} FROM {source}"
+        # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open and
+        # refuses further work on the connection until it is drained.
+        (row,) = conn.execute(query, self.params).fetchall()
+        return row
+
+
+class Profiler:
+    """Runs the passes over one relation and assembles its column profiles."""
+
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        view: str,
+        columns: list[ColumnPlan],
+        *,
+        arrays: Mapping[int, InMemory],
+        top_k: int,
+        bins: int,
+        id_like_ratio: float,
+    ) -> None:
+        self.conn = conn
+        self.view = quote_identifier(view)
+        self.columns = columns
+        self.arrays = arrays
+        self.top_k = top_k
+        self.id_like_ratio = id_like_ratio
+        self.quantiles = [i / bins for i in range(1, bins)]
+        projection = [part for c in columns for part in c.projection()]
+        self.source = f"(SELECT {', '.join(projection)} FROM {self.view})"
+
+    def run(self) -> tuple[int, list[ColumnProfile]]:
+        numeric = [c for c in self.columns if c.logical_type.is_numeric]
+        # The numpy pass over in-memory columns needs nothing from DuckDB, so a thread
+        # starts on it beside the queries (both release the GIL while they work), and
+        # the main thread takes the columns still waiting once its queries are done.
+        waiting = deque(c for c in numeric if c.index in self.arrays)
+        passes: dict[int, NumericPass] = {}
+
+        def scan_waiting() -> None:
+            while True:
+                try:
+                    c = waiting.popleft()
+                except IndexError:
+                    return
+                passes[c.index] = self._scan_array(c)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            helper = pool.submit(scan_waiting)
+            try:
+                row_count, measured = self._measure()
+                streamed = [
+                    c for c in numeric if c.index not in self.arrays and measured[c.index].non_null
+                ]
+                passes |= self._scan_stream(streamed, measured, row_count)
+                categorical = self._top_values(measured)
+            except BaseException:
+                waiting.clear()  # so a failed query does not wait for the whole numpy pass
+                raise
+            scan_waiting()
+            helper.result()
+        summaries = self._numeric(row_count, measured, passes)
+        profiles = [
+            ColumnProfile(
+                name=c.name,
+                logical_type=c.logical_type,
+                physical_type=c.physical_type,
+                position=c.index,
+                null_count=row_count - measured[c.index].non_null,
+                distinct_count=measured[c.index].distinct,
+                numeric=summaries.get(c.index),
+                categorical=categorical.get(c.index),
+                skip_reason=measured[c.index].skip_reason,
+            )
+            for c in self.columns
+        ]
+        return row_count, profiles
+
+    def _measure(self) -> tuple[int, dict[int, _Measured]]:
+        """Query 1 (and 2): non-null and distinct counts, and the ID-like decision."""
+        query = _Aggregate()
+        rows = query.add("count(*)")
+        slots: dict[int, dict[str, int]] = {}
+        for c in self.columns:
+            slot = slots[c.index] = {"non_null": query.add(f"count(c{c.index})")}
+            if not c.few_values:
+                slot["distinct"] = query.add(f"approx_count_distinct(c{c.index})")
+        result = query.run(self.conn, self.source)
+        measured = {}
+        for c in self.columns:
+            slot = slots[c.index]
+            m = measured[c.index] = _Measured(int(result[slot["non_null"]]))
+            if "distinct" in slot:
+                m.distinct = self._distinct(c, m.non_null, result[slot["distinct"]])
+                m.skip_reason = self._id_like(c, m.non_null, m.distinct)
+        return int(result[rows]), measured
+
+    def _distinct(self, c: ColumnPlan, non_null: int, estimate: int) -> int:
+        """The HyperLogLog estimate, or query 2's share where the estimate could put
+        the column on the wrong side of the ID-like threshold."""
+        if (
+            c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER)
+            or non_null < _MIN_ID_LIKE_VALUES
+            or abs(estimate / non_null - self.id_like_ratio) >= _DISTINCT_ESTIMATE_MARGIN
+        ):
+            return min(int(estimate), non_null)
+        buckets = max(1, non_null // _DISTINCT_SAMPLE_ROWS)
+        sampled = f" AND hash({c.sql}) % {buckets} = 0" if buckets > 1 else ""
+        ((distinct, rows),) = self.conn.execute(
+            f"SELECT count(DISTINCT {c.sql}), count(*) FROM {self.view}"
+            f" WHERE {c.sql} IS NOT NULL{sampled}"
+        ).fetchall()
+        if not rows:
+            return min(int(estimate), non_null)
+        return min(round(distinct / rows * non_null), non_null)
+
+    def _id_like(self, c: ColumnPlan, non_null: int, distinct: int) -> str | None:
+        if c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER):
+            return None
+        if non_null < _MIN_ID_LIKE_VALUES or distinct / non_null < self.id_like_ratio:
+            return None
+        return f"id-like: {distinct / non_null:.1%} of values distinct"
+
+    def _scan_array(self, c: ColumnPlan) -> NumericPass:
+        """Pass 3 over an in-memory column. An ID-like integer column is binned too,
+        since that is only known from query 1; its counts are then dropped."""
+        values = self.arrays[c.index]
+        if c.reference_edges is not None:
+            numeric = NumericPass(c.reference_edges, fresh=False)
+        else:
+            edges = self._quantile_edges({c.index: sample_values(values)})
+            numeric = NumericPass(edges.get(c.index), fresh=True)
+        for chunk in chunks(values):
+            numeric.add(chunk)
+        return numeric
+
+    def _scan_stream(
+        self, columns: list[ColumnPlan], measured: dict[int, _Measured], row_count: int
+    ) -> dict[int, NumericPass]:
+        """Pass 3 over the other numeric columns, streamed from DuckDB in one query."""
+        counted = [c for c in columns if not measured[c.index].skip_reason]
+        fresh = self._fresh_edges([c for c in counted if c.reference_edges is None], row_count)
+        passes = {}
+        for c in columns:
+            if measured[c.index].skip_reason:
+                passes[c.index] = NumericPass(None, fresh=False)
+            elif c.reference_edges is not None:
+                passes[c.index] = NumericPass(c.reference_edges, fresh=False)
+            else:
+                passes[c.index] = NumericPass(fresh.get(c.index), fresh=True)
+        for index, values in self._stream(list(passes)):
+            passes[index].add(values)
+        return passes
+
+    def _numeric(
+        self, row_count: int, measured: dict[int, _Measured], passes: dict[int, NumericPass]
+    ) -> dict[int, NumericSummary]:
+        """Numeric summaries. A column whose reference edges fit the batch badly is
+        counted again in fresh edges."""
+        histograms: dict[int, Histogram] = {}
+        refit = []
+        for c in self.columns:
+            numeric, m = passes.get(c.index), measured[c.index]
+            if numeric is None or numeric.bins is None or m.skip_reason or not m.non_null:
+                continue
+            counts = numeric.bins.counts
+            if numeric.fresh:
+                histograms[c.index] = Histogram(numeric.edges or (), counts)
+                continue
+            m.reference_counts = counts
+            if sum(counts) and edges_fit(counts, c.reference_shape or ()):
+                # Its own histogram in the reference's edges costs no further pass.
+                histograms[c.index] = Histogram(numeric.edges or (), counts)
+            else:
+                refit.append(c)
+        if refit:
+            edges = self._fresh_edges(refit, row_count)
+            histograms.update(
+                (index, Histogram(edges[index], counts))
+                for index, counts in self._count(edges).items()
+            )
+        return {
+            c.index: NumericSummary(
+                *(passes[c.index].moments() if c.index in passes else (None,) * 4),
+                histogram=histograms.get(c.index),
+                reference_counts=measured[c.index].reference_counts,
+            )
+            for c in self.columns
+            if c.logical_type.is_numeric
+        }
+
+    def _fresh_edges(self, columns: list[ColumnPlan], row_count: int) -> dict[int, Edges]:
+        """Equi-depth edges from the finite values of a row sample (all rows when few),
+        drawn in numpy from in-memory columns and by DuckDB for the others."""
+        samples = {
+            c.index: sample_values(self.arrays[c.index]) for c in columns if c.index in self.arrays
+        }
+        streamed = [c for c in columns if c.index not in self.arrays]
+        if streamed:
+            source = self.source
+            if row_count > 2 * EDGE_SAMPLE_ROWS:
+                # Row-level sampling: a block sample of sorted data misses whole ranges.
+                percent = 100 * EDGE_SAMPLE_ROWS / row_count
+                source += f" USING SAMPLE {percent:.6f}% (bernoulli, {SAMPLE_SEED})"
+            values = ", ".join(f"v{c.index}" for c in streamed)
+            table = self.conn.sql(f"SELECT {values} FROM {source}").to_arrow_table()
+            for c, column in zip(streamed, table.columns, strict=True):
+                samples[c.index] = column.to_numpy()
+        return self._quantile_edges(samples)
+
+    def _quantile_edges(self, samples: dict[int, np.ndarray]) -> dict[int, Edges]:
+        edges = {}
+        for index, values in samples.items():
+            values = values[np.isfinite(values)]
+            if len(values):
+                # The smallest value whose cumulative share reaches each quantile.
+                cuts = np.quantile(values, self.quantiles, method="inverted_cdf")
+                edges[index] = distinct_edges(cuts.tolist())
+        return edges
+
+    def _count(self, edges: dict[int, Edges]) -> dict[int, tuple[int, ...]]:
+        """Exact counts in the given edges, for the few columns counted twice."""
+        bins = {index: Bins(cuts) for index, cuts in edges.items()}
+        for index, counter in bins.items():
+            if index in self.arrays:
+                for chunk in chunks(self.arrays[index]):
+                    counter.add(chunk[~np.isnan(chunk)])
+        for index, values in self._stream([i for i in bins if i not in self.arrays]):
+            bins[index].add(values[~np.isnan(values)])
+        return {index: counter.counts for index, counter in bins.items()}
+
+    def _stream(self, indexes: list[int]) -> Iterator[tuple[int, np.ndarray]]:
+        """The columns' values as float64 arrays (NaN for nulls), batch by batch."""
+        if not indexes:
+            return
+        columns = ", ".join(f"v{index}" for index in indexes)
+        reader = self.conn.sql(f"SELECT {columns} FROM {self.source}").to_arrow_reader(_BATCH_ROWS)
+        with reader:
+            for batch in read_ahead(reader):
+                for index, values in zip(indexes, batch.columns, strict=True):
+                    array = values.to_numpy(zero_copy_only=False)
+                    for start in range(0, len(array), CHUNK_ROWS):
+                        yield index, array[start : start + CHUNK_ROWS]
+
+    def _top_values(self, measured: dict[int, _Measured]) -> dict[int, CategoricalSummary]:
+        """Queries 4. A GROUP BY also counts the distinct values exactly, which settles
+        the ID-like question for columns that skipped the estimate."""
+        tops: dict[int, CategoricalSummary] = {}
+        sketched: list[ColumnPlan] = []
+        for c in self.columns:
+            m = measured[c.index]
+            if not c.logical_type.is_categorical or m.skip_reason:
+                continue
+            if m.non_null == 0:
+                tops[c.index] = self._summary(c, 0, [], {}, complete=True)
+            elif m.distinct > EXACT_TOP_LIMIT:
+                sketched.append(c)
+            else:
+                summary, m.distinct = self._grouped(c, m.non_null)
+                m.skip_reason = self._id_like(c, m.non_null, m.distinct)
+                if not m.skip_reason:
+                    tops[c.index] = summary
+        if sketched:
+            tops.update(self._sketched(sketched, measured))
+        return tops
+
+    def _grouped(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
+        """One GROUP BY: exact counts of the top K + 1 values (K + 1 tells whether K
+        cover them all) and of the reference's top values, and the number of values."""
+        rows = self.conn.execute(
+            f"WITH counted AS MATERIALIZED (SELECT {c.text_sql} AS value, count(*) AS n"
+            f" FROM {self.view} WHERE {c.sql} IS NOT NULL GROUP BY ALL)"
+            " SELECT 'top', * FROM"
+            f" (SELECT value, n FROM counted ORDER BY n DESC, value LIMIT {self.top_k + 1})"
+            " UNION ALL SELECT 'reference', value, n FROM counted"
+            " WHERE value IN (SELECT unnest(?::VARCHAR[]))"
+            " UNION ALL SELECT 'values', NULL, count(*) FROM counted",
+            [list(c.reference_values or ())],
+        ).fetchall()
+        top = [(value, n) for part, value, n in rows if part == "top"]
+        found = {value: n for part, value, n in rows if part == "reference"}
+        (distinct,) = (n for part, _, n in rows if part == "values")
+        summary = self._summary(c, non_null, top, found, complete=len(top) <= self.top_k)
+        return summary, int(distinct)
+
+    def _sketched(
+        self, columns: list[ColumnPlan], measured: dict[int, _Measured]
+    ) -> dict[int, CategoricalSummary]:
+        """High-cardinality columns: candidates from approx_top_k (one pass for all of
+        them), then exact counts of the candidates and of the reference's values."""
+        query = _Aggregate()
+        slots = {c.index: query.add(f"approx_top_k({c.text_sql}, {self.top_k})") for c in columns}
+        result = query.run(self.conn, self.view)
+        tops = {}
+        for c in columns:
+            candidates = [*(result[slots[c.index]] or ()), *(c.reference_values or ())]
+            counts = dict(
+                self.conn.execute(
+                    f"SELECT value, count(*) FROM (SELECT {c.text_sql} AS value FROM {self.view})"
+                    " WHERE value IN (SELECT unnest(?::VARCHAR[])) GROUP BY value",
+                    [list(dict.fromkeys(candidates))],
+                ).fetchall()
+            )
+            tops[c.index] = self._summary(
+                c, measured[c.index].non_null, list(counts.items()), counts, complete=False
+            )
+        return tops
+
+    def _summary(
+        self,
+        c: ColumnPlan,
+        non_null: int,
+        top: list[tuple[str, int]],
+        found: dict[str, int],
+        *,
+        complete: bool,
+    ) -> CategoricalSummary:
+        top = sorted(top, key=lambda pair: (-pair[1], pair[0]))[: self.top_k]
+        reference_counts = None
+        if c.reference_values is not None:
+            matched = [int(found.get(value, 0)) for value in c.reference_values]
+            reference_counts = (*matched, non_null - sum(matched))
+        return CategoricalSummary(
+            top=tuple((str(value), int(n)) for value, n in top),
+            other_count=non_null - sum(n for _, n in top),
+            complete=complete,
+            reference_counts=reference_counts,
+        )

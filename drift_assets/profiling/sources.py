@@ -1,0 +1,245 @@
+"""Where a dataset's rows come from (CSV, Parquet, a glob of either, DuckDB SQL or a
+DataFrame), opened as a lazy DuckDB relation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from drift_assets.settings.dataset_file import SourceConfig
+
+
+class SourceError(ValueError):
+    """A source that cannot be read, with which file (or SQL) and why."""
+
+
+# Reader options a dataset file may set. Anything that adds columns (filename,
+# file_row_number) is left out on purpose: it would change the schema per batch.
+_CSV_OPTIONS = frozenset(
+    {
+        "all_varchar",
+        "auto_detect",
+        "comment",
+        "compression",
+        "dateformat",
+        "decimal_separator",
+        "delim",
+        "encoding",
+        "escape",
+        "header",
+        "hive_partitioning",
+        "ignore_errors",
+        "max_line_size",
+        "new_line",
+        "normalize_names",
+        "null_padding",
+        "nullstr",
+        "quote",
+        "sample_size",
+        "sep",
+        "skip",
+        "strict_mode",
+        "timestampformat",
+        "types",
+        "union_by_name",
+    }
+)
+_PARQUET_OPTIONS = frozenset(
+    {"binary_as_string", "hive_partitioning", "hive_types_autocast", "union_by_name"}
+)
+_READERS = {"csv": ("read_csv", _CSV_OPTIONS), "parquet": ("read_parquet", _PARQUET_OPTIONS)}
+_PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_COMPRESSION_SUFFIXES = (".gz", ".zst")
+
+# pandas.api.types.infer_dtype kinds of an object column that DuckDB's pandas scan
+# reads faithfully. Others ("mixed", "mixed-integer", naive and aware datetimes
+# together, all-missing "empty") make it fail mid-scan or guess a type from a
+# sample and drop what does not fit, so such columns are profiled as strings.
+_SCANNABLE_OBJECT_KINDS = frozenset(
+    {
+        "string",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+        "boolean",
+        "date",
+        "time",
+        "timedelta",
+        "bytes",
+    }
+)
+
+
+def describe_source(source: SourceConfig, base_dir: Path) -> str:
+    """How errors name a source: the resolved file or pattern, or the SQL."""
+    if source.kind == "sql":
+        return f"sql source {_shorten(source.location)!r}"
+    return f"{source.kind} source {_resolve(source.location, base_dir)}"
+
+
+def file_format(source: SourceConfig, base_dir: Path) -> str:
+    """The reader a file source uses: "csv" or "parquet" ("sql" for SQL sources).
+
+    A glob's format comes from ``options.format`` or else from the pattern's extension.
+    """
+    if source.kind != "glob":
+        return source.kind
+    label = describe_source(source, base_dir)
+    given = source.options.get("format")
+    if given is not None:
+        if given not in _READERS:
+            raise SourceError(f"{label}: format must be 'csv' or 'parquet', got {given!r}")
+        return given
+    name = source.location.lower()
+    for suffix in _COMPRESSION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    raise SourceError(
+        f"{label}: cannot tell the format from the pattern;"
+        " set options.format to 'csv' or 'parquet'"
+    )
+
+
+def open_source(
+    conn: duckdb.DuckDBPyConnection, source: SourceConfig, base_dir: Path
+) -> duckdb.DuckDBPyRelation:
+    """The source's rows as a relation on ``conn``; paths are relative to ``base_dir``.
+
+    For SQL sources the connection's ``file_search_path`` is set to ``base_dir``, so
+    relative paths inside the query resolve like the other kinds'. Raises
+    ``SourceError`` for a missing, empty or unreadable file, an unknown reader option
+    or SQL that fails.
+
+    A CSV file of zero bytes (or only blank lines) is an error, not an empty batch: it
+    has no header, so there is no schema to compare, and it usually means a failed
+    export. A header-only CSV is a valid batch of 0 rows (DuckDB cannot infer types
+    from no rows, so its columns are VARCHAR).
+    """
+    label = describe_source(source, base_dir)
+    if source.kind == "sql":
+        if source.options:
+            raise SourceError(
+                f"{label}: reader options {sorted(source.options)} do not apply to SQL"
+            )
+        try:
+            statements = duckdb.extract_statements(source.location)
+            # One SELECT: anything else (DDL, several statements) would run a side
+            # effect on every profile rather than describe rows.
+            if [s.type for s in statements] != [duckdb.StatementType.SELECT]:
+                raise SourceError(f"{label}: the SQL must be a single query that returns rows")
+            conn.execute("SET file_search_path = ?", [str(base_dir)])
+            return conn.sql(source.location)
+        except duckdb.Error as exc:
+            raise SourceError(f"{label}: {exc}") from exc
+
+    options = dict(source.options)
+    location = _resolve(source.location, base_dir)
+    reader = file_format(source, base_dir)
+    if source.kind == "glob":
+        options.pop("format", None)  # chooses the reader; not an option of it
+    else:
+        _check_file(location, reader, label)
+    function, allowed = _READERS[reader]
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise SourceError(
+            f"{label}: unknown {reader} reader option(s) {unknown}; allowed: {sorted(allowed)}"
+        )
+    # Option names come from the allow-list above; every value is a bound parameter.
+    named = "".join(f", {name} := ?" for name in options)
+    try:
+        return conn.sql(f"SELECT * FROM {function}(?{named})", params=[location, *options.values()])
+    except duckdb.Error as exc:
+        raise SourceError(f"{label}: {exc}") from exc
+
+
+def load_dataframe(source: SourceConfig, base_dir: Path) -> pd.DataFrame:
+    """The source's rows as pandas, read by the same DuckDB readers the profiler uses."""
+    with duckdb.connect() as conn:
+        relation = open_source(conn, source, base_dir)
+        try:
+            return relation.df()
+        except duckdb.Error as exc:
+            raise SourceError(f"{describe_source(source, base_dir)}: {exc}") from exc
+
+
+def register_dataframe(
+    conn: duckdb.DuckDBPyConnection, df: pd.DataFrame
+) -> duckdb.DuckDBPyRelation:
+    """A relation scanning ``df`` in place (zero-copy), after making it scannable.
+
+    Columns DuckDB cannot scan faithfully are replaced by their string form: object
+    columns of mixed types (lists and dicts count as mixed), all-missing object
+    columns (so they are STRING, the usual meaning of an empty ``object`` column, not
+    DuckDB's untyped NULL), complex, period and interval columns. Sparse columns are
+    densified. Only those columns are copied. DuckDB names the columns: non-string
+    labels become their ``str()``, and duplicates are suffixed (``a``, ``a`` -> ``a``,
+    ``a_1``).
+    """
+    if df.shape[1] == 0:
+        raise SourceError("the DataFrame has no columns")
+    replaced = {
+        i: fixed for i in range(df.shape[1]) if (fixed := _scannable(df.iloc[:, i])) is not None
+    }
+    if replaced:
+        df = df.copy(deep=False)
+        for i, column in replaced.items():
+            df.isetitem(i, column)
+    return conn.from_df(df)
+
+
+def _scannable(column: pd.Series) -> pd.Series | None:
+    """A replacement for a column DuckDB cannot scan as it is, else None."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.SparseDtype):
+        return column.sparse.to_dense()
+    if isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype) or dtype.kind == "c":
+        return column.astype("str")
+    if (
+        pd.api.types.is_object_dtype(dtype)
+        and pd.api.types.infer_dtype(column, skipna=True) not in _SCANNABLE_OBJECT_KINDS
+    ):
+        return column.astype("str")
+    return None
+
+
+def _resolve(location: str, base_dir: Path) -> str:
+    if "://" in location:
+        return location
+    return str(Path(base_dir) / Path(location).expanduser())
+
+
+def _check_file(location: str, kind: str, label: str) -> None:
+    if "://" in location:
+        return
+    path = Path(location)
+    if not path.exists():
+        raise SourceError(f"{label}: file not found")
+    if path.is_dir():
+        raise SourceError(f"{label}: is a directory; use a glob source for a folder of files")
+    if kind == "csv" and _is_blank(path):
+        raise SourceError(f"{label}: the file is empty (no header, no rows)")
+
+
+def _is_blank(path: Path) -> bool:
+    size = path.stat().st_size
+    if size == 0:
+        return True
+    if size > 4096 or path.suffix in _COMPRESSION_SUFFIXES:
+        return False
+    try:
+        return not path.read_bytes().strip()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+
+
+def _shorten(sql: str, limit: int = 80) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

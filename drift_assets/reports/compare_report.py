@@ -1,0 +1,42 @@
+"""The comparison report of ``drift-assets compare``: outcomes as JSON-ready data
+and as text for a terminal. Its JSON shape is documented in README.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from drift_assets.checks.outcome import CheckOutcome
+
+
+def report_dict(outcomes: Sequence[CheckOutcome], **context: Any) -> dict[str, Any]:
+    return {
+        "passed": all(o.passed for o in outcomes),
+        **context,
+        "checks": [
+            {
+                "check": o.check,
+                "passed": o.passed,
+                "severity": o.severity.value if o.severity else None,
+                "description": o.description,
+                "metrics": o.metrics,
+                "thresholds": o.thresholds,
+                "columns": [f.to_dict() for f in o.columns],
+            }
+            for o in outcomes
+        ],
+    }
+
+
+def report_text(outcomes: Sequence[CheckOutcome], baseline: str, current: str) -> str:
+    lines = [f"drift_assets compare: {current} against {baseline}", ""]
+    for outcome in outcomes:
+        verdict = "PASS" if outcome.passed else f"FAIL ({outcome.severity.value})"
+        lines.append(f"{outcome.check:<20} {verdict:<13} {outcome.description}")
+        for finding in outcome.failed_columns:
+            severity = finding.severity.value if finding.severity else ""
+            lines.append(f"    {severity:<6} {finding.column}: {finding.summary}")
+    passed = all(o.passed for o in outcomes)
+    failed = sum(not o.passed for o in outcomes)
+    lines += ["", "All checks passed." if passed else f"{failed} of {len(outcomes)} checks failed."]
+    return "\n".join(lines) + "\n"

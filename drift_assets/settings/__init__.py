@@ -1,0 +1,1 @@
+"""The dataset file: datasets, their sources, check policy, alert routes and severity."""

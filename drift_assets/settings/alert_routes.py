@@ -1,0 +1,147 @@
+"""The ``alerts:`` section of the dataset file: where alerts go, whom they mention,
+and how often they may repeat."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from fnmatch import fnmatchcase
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from drift_assets.settings.severity import AlertSeverity
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Slack ids: U/W users, S user groups; names are mapped through `alerts.owners`.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_SPECIAL_MENTIONS = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!everyone>"}
+
+
+def _duration(value: Any) -> Any:
+    """'30s', '15m', '4h', '1d' (or a number of seconds) as a timedelta."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a duration; write e.g. '30s', '15m', '4h' or '1d'")
+        return timedelta(seconds=float(match[1]) * _UNIT_S[match[2]])
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Route(_Strict):
+    """Alerts of matching datasets, assets or owners go to ``channel``.
+
+    Patterns may use shell wildcards (``sales_*``). A route with no matcher
+    matches nothing; the first matching route wins.
+    """
+
+    channel: str
+    datasets: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    min_severity: AlertSeverity = AlertSeverity.WARNING
+    mentions: tuple[str, ...] = ()
+
+    def matches(self, *, dataset: str | None, asset_key: str, owners: tuple[str, ...]) -> bool:
+        return (
+            (dataset is not None and any(fnmatchcase(dataset, p) for p in self.datasets))
+            or any(fnmatchcase(asset_key, p) for p in self.assets)
+            or any(fnmatchcase(o, p) for o in owners for p in self.owners)
+        )
+
+
+class AlertsConfig(_Strict):
+    # Where alerts go when no route and no dataset `channel` says otherwise.
+    channel: str = "#drift-alerts"
+    min_severity: AlertSeverity = AlertSeverity.WARNING
+    mentions: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()
+    # Owner names used in datasets (`owners:`) -> Slack user (U...) or group (S...) id.
+    owners: dict[str, str] = Field(default_factory=dict)
+    # A check that keeps failing is announced again at most this often.
+    repeat_interval: Duration = timedelta(hours=4)
+    # At most `per_asset_limit` alerts per asset and `channel_limit` per channel in
+    # each `window`; the rest go into one digest per channel and window.
+    per_asset_limit: int = Field(10, ge=1)
+    channel_limit: int | None = Field(30, ge=1)
+    window: Duration = timedelta(hours=1)
+    # Links point at this Dagster webserver; DAGSTER_WEBSERVER_URL overrides it.
+    webserver_url: str = "http://localhost:3000"
+    # An undelivered alert older than this is reported as stale.
+    stale_after: Duration = timedelta(minutes=15)
+    # A tick stops sending (and sleeping) after this long; the rest waits.
+    tick_budget: Duration = timedelta(seconds=40)
+    # On its very first tick the sensor looks back this far for evaluations.
+    initial_lookback: Duration = timedelta(hours=1)
+
+    @field_validator("repeat_interval", "window", "stale_after", "tick_budget", "initial_lookback")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration")
+        return value
+
+    def known_dataset_names(self) -> set[str]:
+        """Dataset names routes spell out literally (no wildcard), for typo checks."""
+        return {n for r in self.routes for n in r.datasets if not any(c in n for c in "*?[")}
+
+
+@dataclass(frozen=True)
+class ResolvedRoute:
+    channel: str
+    min_severity: AlertSeverity
+    mentions: tuple[str, ...]  # already in Slack's <@U..> / <!subteam^S..> form
+
+
+def resolve_route(
+    config: AlertsConfig,
+    *,
+    asset_key: str,
+    dataset: str | None,
+    dataset_channel: str | None,
+    owners: tuple[str, ...],
+) -> ResolvedRoute:
+    """The first matching route, else the dataset's own channel, else the default;
+    owners are mentioned on every route."""
+    owner_mentions = tuple(m for o in owners if (m := _mention(config.owners.get(o, o))))
+    for route in config.routes:
+        if route.matches(dataset=dataset, asset_key=asset_key, owners=owners):
+            return ResolvedRoute(
+                route.channel, route.min_severity, _mentions(route.mentions, config, owner_mentions)
+            )
+    return ResolvedRoute(
+        dataset_channel or config.channel,
+        config.min_severity,
+        _mentions(config.mentions, config, owner_mentions),
+    )
+
+
+def _mentions(
+    names: tuple[str, ...], config: AlertsConfig, extra: tuple[str, ...]
+) -> tuple[str, ...]:
+    mentions = [m for n in names if (m := _mention(config.owners.get(n, n)))]
+    return tuple(dict.fromkeys([*mentions, *extra]))
+
+
+def _mention(ident: str) -> str | None:
+    ident = ident.strip().lstrip("@")
+    if ident in _SPECIAL_MENTIONS:
+        return _SPECIAL_MENTIONS[ident]
+    if _USER_ID.match(ident):
+        return f"<@{ident}>"
+    if _GROUP_ID.match(ident):
+        return f"<!subteam^{ident}>"
+    # A name with no Slack id (an e-mail, a team name) cannot be mentioned.
+    return None

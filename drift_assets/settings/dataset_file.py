@@ -1,0 +1,231 @@
+"""The dataset file (``datasets.yaml``): which datasets exist, where their rows
+come from, when they run and how they are checked.
+
+Loading validates everything up front and fails with one ``ConfigError`` that
+names the file, the dataset and the field, so a typo never reaches a run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from drift_assets.settings.alert_routes import AlertsConfig
+from drift_assets.settings.policy import DriftPolicy, _merge, describe_validation_error
+
+DEFAULT_CONFIG_FILE = "datasets.yaml"
+CONFIG_ENV_VAR = "DRIFT_ASSETS_CONFIG"
+
+# Asset names become Dagster asset keys, job names and SQL-free identifiers.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConfigError(ValueError):
+    """A dataset file that cannot be used, with where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """Exactly one of ``csv``, ``parquet``, ``glob`` or ``sql``.
+
+    Relative paths are relative to the dataset file's folder, in SQL too (the
+    profiling connection's ``file_search_path`` is set to that folder).
+    """
+
+    csv: str | None = None
+    parquet: str | None = None
+    glob: str | None = None
+    sql: str | None = None
+    # Extra reader options, passed to DuckDB's read_csv / read_parquet
+    # (for example {delim: ";"}). Keys are checked against an allow-list.
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SourceConfig:
+        given = [k for k in ("csv", "parquet", "glob", "sql") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "expected exactly one of csv, parquet, glob or sql"
+                + (f", got {', '.join(given)}" if given else ", got none")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("csv", "parquet", "glob", "sql") if getattr(self, k))
+
+    @property
+    def location(self) -> str:
+        return getattr(self, self.kind)
+
+
+class DatasetConfig(_Strict):
+    name: str
+    description: str | None = None
+    source: SourceConfig
+    group: str = "drift_datasets"
+    owners: tuple[str, ...] = ()
+    channel: str | None = None
+    # Standard five-field cron; null means "materialize by hand only".
+    schedule: str | None = "0 6 * * *"
+    timezone: str = "UTC"
+    policy: DriftPolicy = DriftPolicy()
+
+    @field_validator("name", "group")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not usable as a Dagster name: use letters, digits and _"
+                " and do not start with a digit"
+            )
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        from dagster._utils.schedules import is_valid_cron_string
+
+        if value is not None and not is_valid_cron_string(value):
+            raise ValueError(f"{value!r} is not a valid cron expression (e.g. '0 6 * * *')")
+        return value
+
+
+class ProjectConfig(_Strict):
+    """The whole dataset file. ``base_dir`` is the file's folder."""
+
+    datasets: tuple[DatasetConfig, ...] = ()
+    alerts: AlertsConfig = AlertsConfig()
+    base_dir: Path = Path(".")
+    source_file: Path | None = None
+    # Problems found when loading leniently (``strict=False``): the datasets
+    # named here were left out, the others load as usual.
+    errors: tuple[str, ...] = ()
+
+    def dataset(self, name: str) -> DatasetConfig:
+        for dataset in self.datasets:
+            if dataset.name == name:
+                return dataset
+        known = ", ".join(d.name for d in self.datasets) or "none"
+        raise ConfigError(f"no dataset named {name!r} (known: {known})")
+
+
+def config_path() -> Path:
+    """Where the dataset file is: ``DRIFT_ASSETS_CONFIG`` or ./datasets.yaml."""
+    return Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_FILE)
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None, *, strict: bool = True
+) -> ProjectConfig:
+    """Read and validate a dataset file.
+
+    Strict (the CLI): any problem raises ``ConfigError`` saying where it is.
+    Lenient (the code location): a broken dataset is left out and its error kept
+    in ``errors``, so one typo does not take every other dataset down with it.
+    """
+    file = Path(path) if path is not None else config_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+    except OSError as exc:
+        return _fail(f"{file}: cannot read the dataset file ({exc.strerror or exc})", file, strict)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        return _fail(f"{file}:{where} not valid YAML: {problem}", file, strict)
+    return parse_config(raw, file, strict=strict)
+
+
+def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return _fail(f"{file}: expected a mapping with a 'datasets' list at the top", file, strict)
+    unknown = set(raw) - {"datasets", "defaults", "alerts"}
+    if unknown:
+        return _fail(
+            f"{file}: unknown top-level key(s) {sorted(unknown)};"
+            " expected datasets, defaults, alerts",
+            file,
+            strict,
+        )
+    defaults = raw.get("defaults") or {}
+    entries = raw.get("datasets") or []
+    if not isinstance(defaults, dict):
+        return _fail(f"{file}: 'defaults' must be a mapping of dataset fields", file, strict)
+    if not isinstance(entries, list):
+        return _fail(f"{file}: 'datasets' must be a list", file, strict)
+    datasets, errors, seen = [], [], set()
+    for index, entry in enumerate(entries):
+        label = _dataset_label(entry, index)
+        try:
+            if not isinstance(entry, dict):
+                raise ConfigError(
+                    f"{file}: {label}: expected a mapping, got {type(entry).__name__}"
+                )
+            try:
+                dataset = DatasetConfig.model_validate(_merge(defaults, entry))
+            except ValidationError as exc:
+                problems = describe_validation_error(exc, label="field ")
+                raise ConfigError(f"{file}: {label}: {problems}") from exc
+            if dataset.name in seen:
+                raise ConfigError(f"{file}: {label}: the name is used by an earlier dataset")
+        except ConfigError as exc:
+            if strict:
+                raise
+            errors.append(str(exc))
+            continue
+        seen.add(dataset.name)
+        datasets.append(dataset)
+    try:
+        alerts = _alerts(raw.get("alerts"), file, {d.name for d in datasets})
+    except ConfigError as exc:
+        if strict:
+            raise
+        alerts = AlertsConfig()
+        errors.append(str(exc))
+    return ProjectConfig(
+        datasets=tuple(datasets),
+        alerts=alerts,
+        base_dir=file.parent.resolve(),
+        source_file=file,
+        errors=tuple(errors),
+    )
+
+
+def _alerts(raw: Any, file: Path, dataset_names: set[str]) -> AlertsConfig:
+    if raw is None:
+        return AlertsConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: 'alerts' must be a mapping (channel, routes, ...)")
+    try:
+        alerts = AlertsConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = describe_validation_error(exc, label="field ")
+        raise ConfigError(f"{file}: alerts: {problems}") from exc
+    # A misspelt dataset in a route would silently never match.
+    unknown = sorted(alerts.known_dataset_names() - dataset_names)
+    if unknown:
+        raise ConfigError(f"{file}: alerts: field routes.datasets: no dataset named {unknown}")
+    return alerts
+
+
+def _fail(message: str, file: Path, strict: bool) -> ProjectConfig:
+    if strict:
+        raise ConfigError(message)
+    return ProjectConfig(base_dir=file.parent.resolve(), source_file=file, errors=(message,))
+
+
+def _dataset_label(entry: Any, index: int) -> str:
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return f"dataset {name!r}" if name else f"datasets[{index}]"

@@ -1,0 +1,118 @@
+"""The Slack actions endpoint, ``POST /slack/actions``: verify, answer at once, then
+apply the button press and update the message in the background.
+
+Slack wants an answer within 3 seconds and shows the person an error otherwise;
+the store may be busy for longer (a run step holds its lock), so the answer
+leaves before any store work starts. A rejected request gets 401 and touches
+nothing; the reason is logged, never the secret, signature or response URL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from drift_assets.alerts.action_buttons import Click, parse_click
+from drift_assets.slack.action_reply import SlackTarget, reply, tell
+from drift_assets.slack.request_guard import RequestGuard
+from drift_assets.store import DriftStore
+from drift_assets.store.action_log import ActionError, ActionLog, ActionRequest
+
+ACTIONS_PATH = "/slack/actions"
+log = logging.getLogger("drift_assets.actions")
+
+
+class ActionHandler:
+    """Applies one verified click, then shows it on the message (runs after the answer)."""
+
+    def __init__(
+        self,
+        store: DriftStore,
+        *,
+        webserver: str,
+        slack: SlackTarget,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.store, self.webserver, self.slack, self.clock = store, webserver, slack, clock
+        # Clicks are rare; one at a time keeps DuckDB transactions from meeting each other.
+        self._lock = threading.Lock()
+
+    def __call__(self, click: Click, request_id: str) -> None:
+        with self._lock:
+            try:
+                self._handle(click, request_id)
+            except Exception:
+                log.exception("could not apply %s", click.action)
+
+    def _handle(self, click: Click, request_id: str) -> None:
+        actions = ActionLog(self.store)
+        now = self.clock()
+        try:
+            alert = actions.alert(key=click.alert_key)
+        except ActionError as exc:
+            log.warning("%s by %s: %s", click.action, click.actor, exc)
+            tell(click.response_url, f"Nothing done: {exc}")
+            return
+        request = ActionRequest(
+            request_id=request_id,
+            source="slack",
+            action=click.action,
+            actor=click.actor,
+            actor_id=click.user_id,
+            at=now,
+            snooze_until=now + click.snooze_for if click.snooze_for else None,
+        )
+        try:
+            applied = actions.apply(request, alert)
+        except (ActionError, KeyError, ValueError) as exc:
+            log.warning("%s by %s on %s: %s", click.action, click.actor, alert.key, exc)
+            tell(click.response_url, f"Nothing done: {exc}")
+            return
+        outcome = reply(
+            alert,
+            applied,
+            click.action,
+            webserver=self.webserver,
+            response_url=click.response_url,
+            slack=self.slack,
+        )
+        log.info("%s on %s: %s; %s", click.action, alert.key, applied.summary, outcome)
+
+
+def build_app(guard: RequestGuard, handle: Callable[[Click, str], None]) -> Starlette:
+    async def slack_actions(request: Request) -> Response:
+        body = await request.body()
+        verdict = guard.check(body, request.headers)
+        if not verdict.ok:
+            log.warning("rejected a request to %s: %s", ACTIONS_PATH, verdict.reason)
+            return PlainTextResponse("invalid request signature", status_code=401)
+        try:
+            (raw,) = parse_qs(body.decode())["payload"]
+            click = parse_click(json.loads(raw))
+        except (KeyError, ValueError, UnicodeDecodeError) as exc:
+            log.warning("a signed request with an unreadable payload: %s", type(exc).__name__)
+            return PlainTextResponse("unreadable payload", status_code=400)
+        if click is None:  # the link button and other interactions: nothing to do
+            return Response(status_code=200)
+        task = BackgroundTask(handle, click, verdict.request_id)
+        return Response(status_code=200, background=task)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route(ACTIONS_PATH, slack_actions, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
