@@ -19,9 +19,10 @@ This is the only step that reads rows. Per batch:
    Binning with a lookup table (``_Bins``) costs about a quarter of the CPU of the
    binary search in DuckDB's ``histogram(x, edges)``, which was the largest cost of
    profiling.
-4. One GROUP BY per categorical column: its top K + 1 values by count, the
-   reference's top values and the exact number of values. Above a million distinct
-   values a sketch (approx_top_k) picks candidates and only those are counted.
+4. One GROUP BY per categorical column (``top_values``): its top K + 1 values by
+   count, the reference's top values and the exact number of values. Above a
+   million distinct values a sketch (approx_top_k) picks candidates and only those
+   are counted.
 
 Only a column whose reference edges fit the batch badly (it drifted far) is sampled
 and counted a second time. So with a reference, a batch is read by query 1, one
@@ -83,6 +84,7 @@ from drift_assets.profiling.numeric_pass import (
     sample_values,
 )
 from drift_assets.profiling.read_ahead import read_ahead
+from drift_assets.profiling.top_values import TopValues
 
 _MIN_ID_LIKE_VALUES = 20
 # HyperLogLog estimates closer than this to the ID-like threshold are checked.
@@ -142,7 +144,7 @@ class Profiler:
         self.view = quote_identifier(view)
         self.columns = columns
         self.arrays = arrays
-        self.top_k = top_k
+        self.top_values = TopValues(conn, self.view, top_k)
         self.id_like_ratio = id_like_ratio
         self.quantiles = [i / bins for i in range(1, bins)]
         projection = [part for c in columns for part in c.projection()]
@@ -371,77 +373,15 @@ class Profiler:
             if not c.logical_type.is_categorical or m.skip_reason:
                 continue
             if m.non_null == 0:
-                tops[c.index] = self._summary(c, 0, [], {}, complete=True)
+                tops[c.index] = self.top_values.summary(c, 0, [], {}, complete=True)
             elif m.distinct > EXACT_TOP_LIMIT:
                 sketched.append(c)
             else:
-                summary, m.distinct = self._grouped(c, m.non_null)
+                summary, m.distinct = self.top_values.grouped(c, m.non_null)
                 m.skip_reason = self._id_like(c, m.non_null, m.distinct)
                 if not m.skip_reason:
                     tops[c.index] = summary
         if sketched:
-            tops.update(self._sketched(sketched, measured))
+            non_null = {c.index: measured[c.index].non_null for c in sketched}
+            tops.update(self.top_values.sketched(sketched, non_null))
         return tops
-
-    def _grouped(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
-        """One GROUP BY: exact counts of the top K + 1 values (K + 1 tells whether K
-        cover them all) and of the reference's top values, and the number of values."""
-        rows = self.conn.execute(
-            f"WITH counted AS MATERIALIZED (SELECT {c.text_sql} AS value, count(*) AS n"
-            f" FROM {self.view} WHERE {c.sql} IS NOT NULL GROUP BY ALL)"
-            " SELECT 'top', * FROM"
-            f" (SELECT value, n FROM counted ORDER BY n DESC, value LIMIT {self.top_k + 1})"
-            " UNION ALL SELECT 'reference', value, n FROM counted"
-            " WHERE value IN (SELECT unnest(?::VARCHAR[]))"
-            " UNION ALL SELECT 'values', NULL, count(*) FROM counted",
-            [list(c.reference_values or ())],
-        ).fetchall()
-        top = [(value, n) for part, value, n in rows if part == "top"]
-        found = {value: n for part, value, n in rows if part == "reference"}
-        (distinct,) = (n for part, _, n in rows if part == "values")
-        summary = self._summary(c, non_null, top, found, complete=len(top) <= self.top_k)
-        return summary, int(distinct)
-
-    def _sketched(
-        self, columns: list[ColumnPlan], measured: dict[int, _Measured]
-    ) -> dict[int, CategoricalSummary]:
-        """High-cardinality columns: candidates from approx_top_k (one pass for all of
-        them), then exact counts of the candidates and of the reference's values."""
-        query = _Aggregate()
-        slots = {c.index: query.add(f"approx_top_k({c.text_sql}, {self.top_k})") for c in columns}
-        result = query.run(self.conn, self.view)
-        tops = {}
-        for c in columns:
-            candidates = [*(result[slots[c.index]] or ()), *(c.reference_values or ())]
-            counts = dict(
-                self.conn.execute(
-                    f"SELECT value, count(*) FROM (SELECT {c.text_sql} AS value FROM {self.view})"
-                    " WHERE value IN (SELECT unnest(?::VARCHAR[])) GROUP BY value",
-                    [list(dict.fromkeys(candidates))],
-                ).fetchall()
-            )
-            tops[c.index] = self._summary(
-                c, measured[c.index].non_null, list(counts.items()), counts, complete=False
-            )
-        return tops
-
-    def _summary(
-        self,
-        c: ColumnPlan,
-        non_null: int,
-        top: list[tuple[str, int]],
-        found: dict[str, int],
-        *,
-        complete: bool,
-    ) -> CategoricalSummary:
-        top = sorted(top, key=lambda pair: (-pair[1], pair[0]))[: self.top_k]
-        reference_counts = None
-        if c.reference_values is not None:
-            matched = [int(found.get(value, 0)) for value in c.reference_values]
-            reference_counts = (*matched, non_null - sum(matched))
-        return CategoricalSummary(
-            top=tuple((str(value), int(n)) for value, n in top),
-            other_count=non_null - sum(n for _, n in top),
-            complete=complete,
-            reference_counts=reference_counts,
-        )
