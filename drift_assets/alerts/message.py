@@ -17,7 +17,7 @@ from urllib.parse import quote
 from drift_assets.alerts.action_buttons import action_buttons
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -28,6 +28,13 @@ MAX_TEXT = 3000  # Slack allows more, but notifications show only the start
 _MAX_COLUMN_LINES = 10
 _MAX_METRIC_LINES = 10
 _MAX_DIGEST_SECTIONS = 40
+# How each severity looks in Slack: the attachment's colour bar and an emoji.
+COLOUR = {Severity.INFO: "#36a64f", Severity.WARN: "#ff9800", Severity.ERROR: "#d32f2f"}
+EMOJI = {
+    Severity.INFO: ":large_green_circle:",
+    Severity.WARN: ":large_orange_circle:",
+    Severity.ERROR: ":red_circle:",
+}
 ACTIONS_BLOCK_ID = "drift_alert_actions"  # Slack action handlers find buttons by these ids
 VIEW_ACTION_ID = "view_in_dagster"
 
@@ -61,7 +68,7 @@ def run_url(webserver: str, run_id: str) -> str:
 def alert_message(
     event: CheckEvent,
     kind: Kind,
-    severity: AlertSeverity,
+    severity: Severity,
     *,
     webserver: str,
     mentions: Sequence[str] = (),
@@ -70,21 +77,21 @@ def alert_message(
 ) -> Message:
     """The message for one evaluation; ``state`` adds a 'now' line (root updates);
     ``actions`` adds the buttons people answer with (when an endpoint serves them)."""
-    title = f"{severity.emoji} Drift alert: {severity}"
+    title = f"{EMOJI[severity]} Drift alert: {severity}"
     if kind is Kind.REPEAT:
         title += " (still failing)"
     elif kind is Kind.RESOLVED:
         title += " (resolved)"
     subject = f"{event.asset_key} / {event.check_name}"
     verb = {Kind.RESOLVED: "passes again", Kind.REPEAT: "is still failing"}.get(kind, "failed")
-    text = " ".join([*mentions, f"{severity.emoji} {severity}: {_esc(subject)} {verb}"])
+    text = " ".join([*mentions, f"{EMOJI[severity]} {severity}: {_esc(subject)} {verb}"])
     if event.description:
         text += f": {_esc(event.description)}"
 
     fields = [
         f"*Asset*\n`{_esc(event.asset_key)}`",
         f"*Check*\n{_esc(event.check_name)}",
-        f"*Severity*\n{severity.emoji} {severity}",
+        f"*Severity*\n{EMOJI[severity]} {severity}",
         f"*Run*\n<{run_url(webserver, event.run_id)}|{event.run_id[:8]}>",
     ]
     if event.partition:
@@ -139,7 +146,7 @@ def alert_message(
             ],
         }
     )
-    colour = (AlertSeverity.INFO if state is not None and not state.firing else severity).colour
+    colour = COLOUR[Severity.INFO if state is not None and not state.firing else severity]
     return Message(_clip(text, MAX_TEXT), tuple(blocks[:MAX_BLOCKS]), colour)
 
 
@@ -147,12 +154,12 @@ def digest_message(channel: str, held: Sequence[HeldAlert], *, webserver: str) -
     """One message listing what the limits held back in ``channel``."""
     worst = max((h.severity for h in held), key=lambda s: s.rank)
     noun = "failing check" if len(held) == 1 else "failing checks"
-    title = f"{worst.emoji} Drift digest: {len(held)} more {noun}"
+    title = f"{EMOJI[worst]} Drift digest: {len(held)} more {noun}"
     names = ", ".join(f"{h.asset_key}/{h.check_name}" for h in held[:10])
     more = f" and {len(held) - 10} more" if len(held) > 10 else ""
     text = f"{len(held)} more {noun} in {channel} (held back by rate limits): {names}{more}"
     lines = [
-        f"• {h.severity.emoji} <{check_url(webserver, h.asset_key, h.check_name)}|"
+        f"• {EMOJI[h.severity]} <{check_url(webserver, h.asset_key, h.check_name)}|"
         f"{_esc(h.asset_key)} / {_esc(h.check_name)}> {h.severity}"
         + (f": {_esc(_clip(h.description, 150))}" if h.description else "")
         for h in held
@@ -177,7 +184,7 @@ def digest_message(channel: str, held: Sequence[HeldAlert], *, webserver: str) -
     blocks.extend(_section("\n".join(c)) for c in sections)
     if shown < len(lines):
         blocks.append(_section(f"_… and {len(lines) - shown} more_"))
-    return Message(_clip(text, MAX_TEXT), tuple(blocks[:MAX_BLOCKS]), worst.colour)
+    return Message(_clip(text, MAX_TEXT), tuple(blocks[:MAX_BLOCKS]), COLOUR[worst])
 
 
 def _now_line(state: AlertState) -> str:

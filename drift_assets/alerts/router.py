@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 
 AlertClass = tuple[str, str]  # (asset key, check name)
 
@@ -48,7 +48,7 @@ class AlertState:
     asset_key: str
     check_name: str
     firing: bool = False
-    severity: AlertSeverity | None = None  # the worst of this episode
+    severity: Severity | None = None  # the worst of this episode
     since: datetime | None = None
     last_failed_at: datetime | None = None
     last_notified_at: datetime | None = None
@@ -70,7 +70,7 @@ class HeldAlert:
     key: str
     asset_key: str
     check_name: str
-    severity: AlertSeverity
+    severity: Severity
     run_id: str
     description: str | None
 
@@ -82,7 +82,7 @@ class Entry:
     key: str
     kind: Kind
     status: Status
-    severity: AlertSeverity
+    severity: Severity
     channel: str
     created_at: datetime
     reason: str | None = None
@@ -149,7 +149,7 @@ def route(
                 acknowledged_by=None,
             )
         else:
-            severity = AlertSeverity.of_check(event.dagster_severity)
+            severity = Severity(event.dagster_severity)
             reason = _quiet_reason(state, severity, target, config, now)
             limit = None
             if reason is None:
@@ -206,7 +206,7 @@ def route(
 
 def _quiet_reason(
     state: AlertState,
-    severity: AlertSeverity,
+    severity: Severity,
     target: ResolvedRoute,
     config: AlertsConfig,
     now: datetime,
@@ -230,7 +230,7 @@ def _quiet_reason(
 
 def _limit_reason(
     event: CheckEvent,
-    severity: AlertSeverity,
+    severity: Severity,
     target: ResolvedRoute,
     config: AlertsConfig,
     by_asset: Mapping[str, list[datetime]],
@@ -238,10 +238,7 @@ def _limit_reason(
 ) -> str | None:
     """Why an announceable failure waits for the digest instead."""
     window = _span(config.window)
-    if (
-        severity is not AlertSeverity.CRITICAL
-        and len(by_asset[event.asset_key]) >= config.per_asset_limit
-    ):
+    if severity is not Severity.ERROR and len(by_asset[event.asset_key]) >= config.per_asset_limit:
         return f"over {config.per_asset_limit} alerts per asset in {window}; in the digest"
     if config.channel_limit is not None and len(by_channel[target.channel]) >= config.channel_limit:
         return f"over {config.channel_limit} alerts in {target.channel} in {window}; in the digest"
@@ -260,7 +257,7 @@ def _resolution(
         key=event.key,
         kind=Kind.RESOLVED,
         status=Status.SUPPRESSED if reason else Status.PENDING,
-        severity=AlertSeverity.INFO,
+        severity=Severity.INFO,
         channel=target.channel,
         created_at=now,
         reason=reason,

@@ -4,27 +4,14 @@ report and the Dagster wiring (which turns them into ``AssetCheckResult``s)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
+
+from drift_assets.settings.severity import Severity
 
 SCHEMA_CHANGE = "schema_change"
 NULL_RATE = "null_rate"
 DISTRIBUTION_SHIFT = "distribution_shift"
 CHECK_NAMES = (SCHEMA_CHANGE, NULL_RATE, DISTRIBUTION_SHIFT)
-
-
-class Severity(StrEnum):
-    WARN = "WARN"
-    ERROR = "ERROR"
-
-
-def worst(severities: list[Severity | None]) -> Severity | None:
-    """The most severe of several findings; None when none failed."""
-    if Severity.ERROR in severities:
-        return Severity.ERROR
-    if Severity.WARN in severities:
-        return Severity.WARN
-    return None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -51,7 +51,7 @@ class Route(_Strict):
     datasets: tuple[str, ...] = ()
     assets: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
-    min_severity: AlertSeverity = AlertSeverity.WARNING
+    min_severity: Severity = Severity.WARN
     mentions: tuple[str, ...] = ()
 
     def matches(self, *, dataset: str | None, asset_key: str, owners: tuple[str, ...]) -> bool:
@@ -65,7 +65,7 @@ class Route(_Strict):
 class AlertsConfig(_Strict):
     # Where alerts go when no route and no dataset `channel` says otherwise.
     channel: str = "#drift-alerts"
-    min_severity: AlertSeverity = AlertSeverity.WARNING
+    min_severity: Severity = Severity.WARN
     mentions: tuple[str, ...] = ()
     routes: tuple[Route, ...] = ()
     # Owner names used in datasets (`owners:`) -> Slack user (U...) or group (S...) id.
@@ -101,7 +101,7 @@ class AlertsConfig(_Strict):
 @dataclass(frozen=True)
 class ResolvedRoute:
     channel: str
-    min_severity: AlertSeverity
+    min_severity: Severity
     mentions: tuple[str, ...]  # already in Slack's <@U..> / <!subteam^S..> form
 
 

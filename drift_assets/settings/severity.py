@@ -1,41 +1,30 @@
-"""Alert severities and how each one looks in Slack (colour, emoji, word)."""
+"""Severity: the one scale checks fail on and alerts are routed by.
+
+A check fails at WARN or ERROR (the names Dagster's ``AssetCheckSeverity`` uses);
+INFO is a notice that needs no action (a resolved alert). How each one looks in
+Slack is the messages' business (``alerts/message.py``).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+# Names of earlier releases, still accepted in dataset files and read from old
+# outbox rows.
+_FORMER_NAMES = {"WARNING": "WARN", "CRITICAL": "ERROR"}
 
-class AlertSeverity(StrEnum):
+
+class Severity(StrEnum):
     INFO = "INFO"
-    WARNING = "WARNING"
-    CRITICAL = "CRITICAL"
+    WARN = "WARN"
+    ERROR = "ERROR"
 
     @property
     def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def colour(self) -> str:
-        return _COLOUR[self]
-
-    @property
-    def emoji(self) -> str:
-        return _EMOJI[self]
+        """0 for INFO, 1 for WARN, 2 for ERROR: for ordering and minimums."""
+        return list(Severity).index(self)
 
     @classmethod
-    def of_check(cls, dagster_severity: str) -> AlertSeverity:
-        """Dagster's ``AssetCheckSeverity`` name (WARN | ERROR) as an alert severity."""
-        return cls.CRITICAL if dagster_severity == "ERROR" else cls.WARNING
-
-
-_RANK = {AlertSeverity.INFO: 0, AlertSeverity.WARNING: 1, AlertSeverity.CRITICAL: 2}
-_COLOUR = {
-    AlertSeverity.INFO: "#36a64f",
-    AlertSeverity.WARNING: "#ff9800",
-    AlertSeverity.CRITICAL: "#d32f2f",
-}
-_EMOJI = {
-    AlertSeverity.INFO: ":large_green_circle:",
-    AlertSeverity.WARNING: ":large_orange_circle:",
-    AlertSeverity.CRITICAL: ":red_circle:",
-}
+    def _missing_(cls, value: object) -> Severity | None:
+        former = _FORMER_NAMES.get(value) if isinstance(value, str) else None
+        return cls(former) if former else None

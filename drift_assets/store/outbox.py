@@ -20,7 +20,7 @@ from drift_assets.alerts.router import (
     Routing,
     Status,
 )
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 from drift_assets.store import DriftStore
 
 _COUNTED = (Status.PENDING, Status.DELIVERED, Status.DEAD, Status.DRY_RUN)
@@ -33,7 +33,7 @@ class OutboxRow:
     kind: Kind
     status: Status
     reason: str | None
-    severity: AlertSeverity
+    severity: Severity
     channel: str
     asset_key: str | None
     check_name: str | None
@@ -59,7 +59,7 @@ class OutboxRow:
     @property
     def covers(self) -> tuple[HeldAlert, ...]:
         return tuple(
-            HeldAlert(**{**h, "severity": AlertSeverity(h["severity"])})
+            HeldAlert(**{**h, "severity": Severity(h["severity"])})
             for h in self.facts.get("covers", ())
         )
 
@@ -119,7 +119,7 @@ class Outbox:
         for channel, key, asset, check, severity, run_id, facts in held:
             description = json.loads(facts)["event"].get("description")
             waiting[channel].append(
-                HeldAlert(key, asset, check, AlertSeverity(severity), run_id, description)
+                HeldAlert(key, asset, check, Severity(severity), run_id, description)
             )
         return Memory(
             states={(s.asset_key, s.check_name): s for s in map(_state_from_row, states)},
@@ -291,7 +291,7 @@ def _row(row: tuple[Any, ...]) -> OutboxRow:
         Kind(kind),
         Status(status),
         reason,
-        AlertSeverity(severity),
+        Severity(severity),
         channel,
         asset,
         check,
@@ -304,7 +304,7 @@ def _row(row: tuple[Any, ...]) -> OutboxRow:
 
 def _state_from_row(row: tuple[Any, ...]) -> AlertState:
     values = list(row)
-    values[3] = AlertSeverity(values[3]) if values[3] else None
+    values[3] = Severity(values[3]) if values[3] else None
     return AlertState(*values)
 
 

@@ -11,7 +11,7 @@ import pytest
 from drift_assets.alerts.events import CheckEvent, ColumnLine
 from drift_assets.alerts.message import alert_message, check_url, digest_message
 from drift_assets.alerts.router import HeldAlert, Kind
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 
 AT = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def test_a_huge_check_result_is_cut_to_slack_limits_saying_how_much():
         partition="p" * 2500,
         columns=tuple(ColumnLine(f"col_{i}", "WARN", "s" * 400) for i in range(500)),
     )
-    message = alert_message(event, Kind.ALERT, AlertSeverity.CRITICAL, webserver="http://w")
+    message = alert_message(event, Kind.ALERT, Severity.ERROR, webserver="http://w")
     within_limits(message)
     blocks = message.blocks
     assert blocks[2]["text"]["text"].endswith("… and 2026 more characters")
@@ -50,7 +50,7 @@ def test_a_huge_check_result_is_cut_to_slack_limits_saying_how_much():
 
 def test_a_digest_of_hundreds_stays_within_limits_and_counts_the_rest():
     held = [
-        HeldAlert(f"k{i}", f"asset_{i}", "null_rate", AlertSeverity.WARNING, "r", "x" * 300)
+        HeldAlert(f"k{i}", f"asset_{i}", "null_rate", Severity.WARN, "r", "x" * 300)
         for i in range(1000)
     ]
     message = digest_message("#c", held, webserver="http://w")
@@ -80,6 +80,6 @@ def test_mrkdwn_in_check_text_cannot_forge_links_or_mentions():
     event = CheckEvent(
         1, "r", "a", "c", False, "WARN", AT, description="<!channel> <http://evil|x>"
     )
-    message = alert_message(event, Kind.ALERT, AlertSeverity.WARNING, webserver="http://w")
+    message = alert_message(event, Kind.ALERT, Severity.WARN, webserver="http://w")
     assert message.blocks[2]["text"]["text"] == "&lt;!channel&gt; &lt;http://evil|x&gt;"
     assert message.text.endswith("a / c failed: &lt;!channel&gt; &lt;http://evil|x&gt;")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import Kind, Memory, Routing, Status, route
 from drift_assets.settings.alert_routes import AlertsConfig, Route, resolve_route
-from drift_assets.settings.severity import AlertSeverity
+from drift_assets.settings.severity import Severity
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 _ids = iter(range(1, 10**6))
@@ -62,7 +62,7 @@ def _held(entry):
 
 
 def test_a_burst_of_200_failures_over_20_assets_is_a_few_messages_and_one_digest():
-    # 20 assets x 10 checks in one tick; checks 0-1 are ERROR (CRITICAL bypasses the
+    # 20 assets x 10 checks in one tick; checks 0-1 are ERROR (ERROR bypasses the
     # per-asset limit), the rest WARN; 3 alerts per asset and 50 per channel an hour.
     walk = Walk(AlertsConfig(per_asset_limit=3, channel_limit=50))
     burst = [
@@ -77,7 +77,7 @@ def test_a_burst_of_200_failures_over_20_assets_is_a_few_messages_and_one_digest
         for e in routing.entries
         if not e.held and e.kind is Kind.ALERT
     ]
-    # every CRITICAL, then check_2 of the first 10 assets until the channel has 50
+    # every ERROR, then check_2 of the first 10 assets until the channel has 50
     assert sent == [(f"asset_{a:02d}", f"check_{c}") for c in range(2) for a in range(20)] + [
         (f"asset_{a:02d}", "check_2") for a in range(10)
     ]
@@ -153,7 +153,7 @@ def test_repeats_follow_the_repeat_interval_and_a_pass_sends_one_resolved():
     )
     second_pass = walk.tick([event("orders", "null_rate", passed=True)], T0 + timedelta(hours=11))
     assert [(e.kind, e.status, e.severity, e.thread_key) for e in first_pass.entries] == [
-        (Kind.RESOLVED, Status.PENDING, AlertSeverity.INFO, root)
+        (Kind.RESOLVED, Status.PENDING, Severity.INFO, root)
     ]
     assert second_pass.entries == ()
     again = walk.tick([event("orders", "null_rate")], T0 + timedelta(hours=12))
@@ -168,7 +168,7 @@ def test_escalation_to_critical_is_announced_within_the_interval():
     later = T0 + timedelta(minutes=30)
     routing = walk.tick([event("orders", "schema_change", severity="ERROR", at=later)], later)
     assert [(e.kind, e.status, e.severity) for e in routing.entries] == [
-        (Kind.REPEAT, Status.PENDING, AlertSeverity.CRITICAL)
+        (Kind.REPEAT, Status.PENDING, Severity.ERROR)
     ]
 
 
@@ -204,7 +204,7 @@ def test_routes_pick_the_channel_minimum_severity_and_mentions():
             Route(
                 channel="#sales",
                 datasets=("sales_*",),
-                min_severity=AlertSeverity.CRITICAL,
+                min_severity=Severity.ERROR,
                 mentions=("S0SALES",),
             ),
         ),
@@ -219,10 +219,10 @@ def test_routes_pick_the_channel_minimum_severity_and_mentions():
     other = resolve_route(
         config, asset_key="users", dataset="users", dataset_channel="#users", owners=()
     )
-    assert sales.channel == "#sales" and sales.min_severity is AlertSeverity.CRITICAL
+    assert sales.channel == "#sales" and sales.min_severity is Severity.ERROR
     assert sales.mentions == ("<!subteam^S0SALES>", "<@U0ANA>")
     assert (other.channel, other.mentions) == ("#users", ())
     walk = Walk(config)
     walk._route_of = lambda key: sales
     routing = walk.tick([event("sales_eu", "null_rate")], T0)
-    assert routing.entries[0].reason == "WARNING is below #sales's minimum CRITICAL"
+    assert routing.entries[0].reason == "WARN is below #sales's minimum ERROR"

@@ -115,9 +115,9 @@ def test_every_evaluation_once_across_a_restart(kind, tmp_path, capfd, monkeypat
         texts = [m.body["text"] for m in slack.messages]
         # one run's checks may arrive in either order; the runs' order is kept
         assert sorted(texts[:2]) == [
-            ":large_orange_circle: WARNING: orders / fresh_enough failed:"
+            ":large_orange_circle: WARN: orders / fresh_enough failed:"
             " last row is 26 h old (limit 24 h)",
-            ":red_circle: CRITICAL: orders / has_rows failed",
+            ":red_circle: ERROR: orders / has_rows failed",
         ]
         assert texts[2:] == [
             ":large_green_circle: INFO: orders / has_rows passes again",
@@ -145,7 +145,7 @@ def test_every_evaluation_once_across_a_restart(kind, tmp_path, capfd, monkeypat
     assert fourth.cursor != third.cursor
     log = tick_log(capfd)
     assert "picked up 2 new evaluations (2 failed) of 3 checks" in log
-    assert "held back repeat WARNING orders/fresh_enough: still failing" in log
+    assert "held back repeat WARN orders/fresh_enough: still failing" in log
     assert slack.token not in log and slack.token not in repr(rows)
 
 
@@ -157,7 +157,7 @@ def test_dry_run_routes_and_records_and_says_so(tmp_path, capfd):
     (row,) = Outbox(store.get_store()).rows()
     assert (row.kind, row.status, row.check_name) == (Kind.ALERT, Status.DRY_RUN, "has_rows")
     log = tick_log(capfd)
-    assert "DRY-RUN would send alert CRITICAL orders/has_rows to #drift-alerts" in log
+    assert "DRY-RUN would send alert ERROR orders/has_rows to #drift-alerts" in log
     assert "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set" in log
 
 

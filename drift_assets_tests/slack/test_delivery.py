@@ -116,17 +116,17 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     alert, repeat, resolved = slack.messages
     assert alert.channel == "#drift-alerts" and alert.thread_ts is None
     assert alert.body["text"] == (
-        "<@U0OWNER> :red_circle: CRITICAL: orders / null_rate failed:"
+        "<@U0OWNER> :red_circle: ERROR: orders / null_rate failed:"
         " null rate of email rose by 31.0 pp (&gt; 20 pp)"  # Slack shows "&gt;" as ">"
     )
     (attachment,) = alert.body["attachments"]
     assert attachment["color"] == "#d32f2f"
     header, fields, description, columns, context, actions = attachment["blocks"]
-    assert header["text"]["text"] == ":red_circle: Drift alert: CRITICAL"
+    assert header["text"]["text"] == ":red_circle: Drift alert: ERROR"
     assert [f["text"] for f in fields["fields"]] == [
         "*Asset*\n`orders`",
         "*Check*\nnull_rate",
-        "*Severity*\n:red_circle: CRITICAL",
+        "*Severity*\n:red_circle: ERROR",
         f"*Run*\n<{WEB}/runs/0123456789abcdef|01234567>",
     ]
     assert description["text"]["text"] == "null rate of email rose by 31.0 pp (&gt; 20 pp)"
@@ -142,7 +142,7 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
 
     assert repeat.thread_ts == alert.ts and repeat.channel == alert.channel
     assert repeat.body["attachments"][0]["blocks"][0]["text"]["text"] == (
-        ":red_circle: Drift alert: CRITICAL (still failing)"
+        ":red_circle: Drift alert: ERROR (still failing)"
     )
     assert resolved.thread_ts == alert.ts
     assert resolved.body["attachments"][0]["color"] == "#36a64f"
@@ -280,7 +280,7 @@ def test_permanent_errors_go_to_the_dead_letter_state_with_the_reason(
     report = router.tick([router.event()])
     (row,) = router.outbox.rows()
     assert (row.status, row.reason, row.attempts) == (Status.DEAD, error, 1)
-    assert report.dead == [f"alert CRITICAL orders/null_rate -> {channel}: {error}"]
+    assert report.dead == [f"alert ERROR orders/null_rate -> {channel}: {error}"]
 
 
 def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, clock):
@@ -338,12 +338,14 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     lines = result.output.splitlines()
     fine, late, stale = lines[0], lines[1], lines[-1]
     # then what is failing now, with the ids to act on
-    now = lines[lines.index("Now (act with `drift-assets alerts ack|snooze|unsnooze ID`):") + 1 : -1]
+    now = lines[
+        lines.index("Now (act with `drift-assets alerts ack|snooze|unsnooze ID`):") + 1 : -1
+    ]
     assert [line.split()[1] for line in now] == ["orders/fine:", "orders/late:"]
     assert all("failing since" in line for line in now)
     # "fine" waits behind "late": a channel's alerts go out in order
-    assert fine.split()[3:8] == ["pending", "alert", "WARNING", "#drift-alerts", "orders/fine"]
-    assert late.split()[3:8] == ["pending", "alert", "CRITICAL", "#drift-alerts", "orders/late"]
+    assert fine.split()[3:8] == ["pending", "alert", "WARN", "#drift-alerts", "orders/fine"]
+    assert late.split()[3:8] == ["pending", "alert", "ERROR", "#drift-alerts", "orders/late"]
     assert late.endswith("attempts=1  (HTTP 503: fatal_error)")
     assert stale.startswith("oldest undelivered alert: ")
     assert stale.endswith("old; over the 15m limit: is Slack reachable?")
