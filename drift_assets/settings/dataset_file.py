@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
@@ -67,6 +68,19 @@ class SourceConfig(_Strict):
         return getattr(self, self.kind)
 
 
+def is_valid_cron(expression: str) -> bool:
+    """Whether Dagster's schedules accept ``expression``: croniter's grammar (the parser
+    Dagster vendors, so ``@daily`` and ``MON-FRI`` pass), exactly five fields, and no
+    day that never comes (30 or 31 February)."""
+    if not croniter.is_valid(expression):
+        return False
+    fields, *_ = croniter.expand(expression)
+    if len(fields) != 5:
+        return False
+    days, months = fields[2], fields[3]
+    return not (list(months) == [2] and len(days) == 1 and days[0] in (30, 31))
+
+
 class DatasetConfig(_Strict):
     name: str
     description: str | None = None
@@ -92,9 +106,7 @@ class DatasetConfig(_Strict):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
-        from dagster._utils.schedules import is_valid_cron_string
-
-        if value is not None and not is_valid_cron_string(value):
+        if value is not None and not is_valid_cron(value):
             raise ValueError(f"{value!r} is not a valid cron expression (e.g. '0 6 * * *')")
         return value
 

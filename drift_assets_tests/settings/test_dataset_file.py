@@ -6,8 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInvalidDefinitionError, ScheduleDefinition
 
-from drift_assets.settings.dataset_file import ConfigError, load_config
+from drift_assets.settings.dataset_file import ConfigError, is_valid_cron, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -155,3 +156,25 @@ def test_lenient_loading_of_a_broken_file_gives_no_datasets_and_the_error(tmp_pa
     config = load_config(path, strict=False)
     assert config.datasets == ()
     assert config.errors == (f"{path}: expected a mapping with a 'datasets' list at the top",)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "0 6 * * *",
+        "@daily",  # a croniter macro
+        "*/15 9-17 * * MON-FRI",
+        "0 0 L * *",  # the last day of the month
+        "0 0 30 2 *",  # a day that never comes
+        "0 6 * * * *",  # six fields (seconds)
+        "0 6 * *",
+        "every day",
+    ],
+)
+def test_a_schedule_is_accepted_exactly_when_dagster_accepts_it(expression):
+    try:
+        ScheduleDefinition(name="s", cron_schedule=expression, target="*")
+        dagster_accepts = True
+    except DagsterInvalidDefinitionError:
+        dagster_accepts = False
+    assert is_valid_cron(expression) is dagster_accepts
