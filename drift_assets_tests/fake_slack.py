@@ -4,7 +4,7 @@ chat.update, auth.test), an incoming webhook and interaction response URLs
 failing on demand (429 + Retry-After, 500, hanging past the client timeout, or
 any Slack error code such as invalid_auth / channel_not_found).
 
-Use it as a context manager; point ``SlackAlertsResource(api_url=fake.api_url,
+Use it as a context manager; point ``SlackTarget(api_url=fake.api_url,
 token=fake.token)`` or ``webhook_url=fake.webhook_url`` at it.
 """
 

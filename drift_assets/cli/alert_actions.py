@@ -17,8 +17,8 @@ from drift_assets.cli.history_options import db_option, opened_store
 from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
 from drift_assets.settings.alert_routes import Duration
 from drift_assets.settings.dataset_file import load_config
-from drift_assets.slack.action_reply import SlackTarget, reply
-from drift_assets.slack.delivery import DEFAULT_API_URL
+from drift_assets.slack.action_reply import reply
+from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
 from drift_assets.store.action_log import ActionError, ActionLog, ActionRequest
 from drift_assets.store.outbox import Outbox
 

@@ -11,9 +11,8 @@ import click
 
 from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
 from drift_assets.settings.dataset_file import load_config
-from drift_assets.slack.action_reply import SlackTarget
 from drift_assets.slack.actions_app import ACTIONS_PATH, ActionHandler, build_app
-from drift_assets.slack.delivery import DEFAULT_API_URL
+from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
 from drift_assets.slack.request_guard import WINDOW_S, RequestGuard
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.action_log import ActionLog

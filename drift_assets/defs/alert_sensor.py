@@ -19,11 +19,10 @@ from dagster import (
 
 from drift_assets.alerts.router import Routing, Status, route
 from drift_assets.defs.pickup import PickupCursor, pick_up
-from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
 from drift_assets.settings.alert_routes import ResolvedRoute, resolve_route
 from drift_assets.settings.dataset_file import ProjectConfig
-from drift_assets.slack.delivery import SlackAlertsResource
 from drift_assets.slack.dispatch import DispatchReport, dispatch
 from drift_assets.store.outbox import Outbox
 

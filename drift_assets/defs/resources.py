@@ -1,10 +1,13 @@
-"""The Dagster resource that hands runs and sensors the drift store."""
+"""The Dagster resources: the drift store for runs and sensors, and where the alert
+router sends."""
 
 from __future__ import annotations
 
 from dagster import ConfigurableResource
+from dagster_slack import SlackResource
 from pydantic import Field
 
+from drift_assets.slack.delivery import DEFAULT_API_URL, Remaining, Sender, SlackTarget
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S
 
@@ -26,3 +29,35 @@ class DriftStoreResource(ConfigurableResource):
 
     def get_store(self) -> DriftStore:
         return DriftStore(self.database or default_store_path(), lock_timeout=self.lock_timeout_s)
+
+
+class SlackAlertsResource(ConfigurableResource):
+    """Where the alert router sends: the Slack Web API, an incoming webhook, or
+    nowhere (dry-run: alerts are routed and recorded, not sent)."""
+
+    token: str | None = Field(
+        default=None, description="Bot token (chat:write). Set through EnvVar('SLACK_BOT_TOKEN')."
+    )
+    api_url: str = Field(
+        default=DEFAULT_API_URL,
+        description="Slack Web API base URL; point it at a Slack-compatible server for tests.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="Incoming webhook URL, used when no token is set (no threads, no updates).",
+    )
+    timeout_s: float = Field(default=10.0, description="Longest wait for one Slack answer.")
+
+    @property
+    def target(self) -> SlackTarget:
+        return SlackTarget(self.token, self.api_url, self.webhook_url, self.timeout_s)
+
+    @property
+    def mode(self) -> str:
+        return self.target.mode
+
+    def sender(self, remaining: Remaining) -> Sender | None:
+        """A sender bound to the tick's remaining time; None in dry-run. The Web API
+        client comes from dagster-slack's ``SlackResource``."""
+        client = SlackResource(token=self.token).get_client() if self.token else None
+        return self.target.sender(remaining, client)

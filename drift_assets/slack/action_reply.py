@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
@@ -14,6 +13,7 @@ from slack_sdk import WebClient, WebhookClient
 from drift_assets.alerts.actions import Action
 from drift_assets.alerts.message import alert_message
 from drift_assets.alerts.router import Kind
+from drift_assets.slack.delivery import SlackTarget
 from drift_assets.store.action_log import Applied
 from drift_assets.store.outbox import OutboxRow
 
@@ -24,14 +24,6 @@ _EMOJI = {
     Action.ACCEPT_BASELINE: ":pushpin:",
 }
 _TIMEOUT_S = 5
-
-
-@dataclass(frozen=True)
-class SlackTarget:
-    """Where updates go when no response_url is at hand: the Web API."""
-
-    token: str | None = None
-    api_url: str = "https://slack.com/api/"
 
 
 def updated_message(
@@ -70,7 +62,8 @@ def reply(
     slack: SlackTarget,
     root: OutboxRow | None = None,
 ) -> str:
-    """Update the message; return what happened, in words, for the log.
+    """Update the message; return what happened, in words, for the log. Without a
+    ``response_url`` the update goes through ``slack``'s Web API token.
 
     Nothing changed (already acknowledged, not snoozed ...): only the person who
     pressed is told why, and the channel's message stays as it is.

@@ -23,7 +23,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from drift_assets.alerts.action_buttons import Click, parse_click
-from drift_assets.slack.action_reply import SlackTarget, reply, tell
+from drift_assets.slack.action_reply import reply, tell
+from drift_assets.slack.delivery import SlackTarget
 from drift_assets.slack.request_guard import RequestGuard
 from drift_assets.store import DriftStore
 from drift_assets.store.action_log import ActionError, ActionLog, ActionRequest

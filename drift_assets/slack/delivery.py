@@ -1,5 +1,5 @@
-"""Sending one message to Slack, through the Web API (dagster-slack's ``SlackResource``)
-or an incoming webhook, and classifying the answer: delivered, retry later, or dead.
+"""Sending one message to Slack, through the Web API (slack_sdk's ``WebClient``) or an
+incoming webhook, and classifying the answer: delivered, retry later, or dead.
 
 slack_sdk's retry handlers retry inside a call only while the tick has time for
 the wait; longer waits (a long ``Retry-After``, Slack down) are handed back to
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
-from dagster import ConfigurableResource
-from dagster_slack import SlackResource
-from pydantic import Field
-from slack_sdk import WebhookClient
+from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -66,32 +63,26 @@ class Sender(Protocol):
         ...
 
 
-class SlackAlertsResource(ConfigurableResource):
-    """Where the alert router sends: the Slack Web API, an incoming webhook, or
-    nowhere (dry-run: alerts are routed and recorded, not sent)."""
+@dataclass(frozen=True)
+class SlackTarget:
+    """Where the alert router sends: the Slack Web API (``token``), an incoming
+    webhook, or nowhere (dry-run: alerts are routed and recorded, not sent)."""
 
-    token: str | None = Field(
-        default=None, description="Bot token (chat:write). Set through EnvVar('SLACK_BOT_TOKEN')."
-    )
-    api_url: str = Field(
-        default=DEFAULT_API_URL,
-        description="Slack Web API base URL; point it at a Slack-compatible server for tests.",
-    )
-    webhook_url: str | None = Field(
-        default=None,
-        description="Incoming webhook URL, used when no token is set (no threads, no updates).",
-    )
-    timeout_s: float = Field(default=10.0, description="Longest wait for one Slack answer.")
+    token: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    webhook_url: str | None = field(default=None, repr=False)
+    timeout_s: float = 10.0  # longest wait for one Slack answer
 
     @property
     def mode(self) -> str:
         return "web_api" if self.token else "webhook" if self.webhook_url else "dry_run"
 
-    def sender(self, remaining: Remaining) -> Sender | None:
-        """A sender bound to the tick's remaining time; None in dry-run."""
+    def sender(self, remaining: Remaining, client: WebClient | None = None) -> Sender | None:
+        """A sender bound to the tick's remaining time; None in dry-run. ``client`` is
+        a Web API client for ``token`` made elsewhere (dagster-slack's resource)."""
         secrets = tuple(s for s in (self.token, self.webhook_url) if s)
         if self.token:
-            client = SlackResource(token=self.token).get_client()
+            client = client or WebClient(token=self.token)
             client.base_url = self.api_url if self.api_url.endswith("/") else self.api_url + "/"
             client.retry_handlers = _handlers(remaining)
             return WebApiSender(client, remaining, self.timeout_s, secrets)

@@ -22,10 +22,9 @@ from dagster import (
 
 from drift_assets.alerts.router import Kind, Status
 from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
-from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK, router_health_asset, router_health_check
 from drift_assets.settings.dataset_file import ProjectConfig
-from drift_assets.slack.delivery import SlackAlertsResource
 from drift_assets.store.outbox import Outbox
 from drift_assets_tests.fake_slack import FakeSlack
 

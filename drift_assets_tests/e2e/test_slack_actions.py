@@ -28,13 +28,12 @@ from drift_assets.alerts.router import Kind, Status
 from drift_assets.cli import main
 from drift_assets.defs.alert_sensor import ACTIONS_URL_ENV_VAR, build_alert_sensor
 from drift_assets.defs.dataset_assets import build_dataset_asset
-from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.settings.alert_routes import AlertsConfig
 from drift_assets.settings.dataset_file import DatasetConfig, ProjectConfig, SourceConfig
 from drift_assets.settings.policy import DriftPolicy
-from drift_assets.slack.action_reply import SlackTarget
 from drift_assets.slack.actions_app import ACTIONS_PATH, ActionHandler, build_app
-from drift_assets.slack.delivery import SlackAlertsResource
+from drift_assets.slack.delivery import SlackTarget
 from drift_assets.slack.request_guard import RequestGuard
 from drift_assets.store.action_log import ActionLog
 from drift_assets.store.outbox import Outbox

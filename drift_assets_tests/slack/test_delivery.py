@@ -13,7 +13,7 @@ import pytest
 from drift_assets.alerts.events import CheckEvent, ColumnLine
 from drift_assets.alerts.router import Status, route
 from drift_assets.settings.alert_routes import AlertsConfig, resolve_route
-from drift_assets.slack.delivery import SlackAlertsResource, retry_after_s
+from drift_assets.slack.delivery import SlackTarget, retry_after_s
 from drift_assets.slack.dispatch import dispatch
 from drift_assets.store import DriftStore
 from drift_assets.store.outbox import Outbox
@@ -42,7 +42,7 @@ class Clock:
 class Router:
     """One tick's routing, recording and delivery, the way the sensor chains them."""
 
-    def __init__(self, path, slack: SlackAlertsResource, clock: Clock, config: AlertsConfig):
+    def __init__(self, path, slack: SlackTarget, clock: Clock, config: AlertsConfig):
         self.outbox = Outbox(DriftStore(path))
         self.slack, self.clock, self.config = slack, clock, config
         self._ids = iter(range(1, 10**6))
@@ -97,8 +97,8 @@ def clock():
     return Clock()
 
 
-def web_api(fake: FakeSlack, **kw) -> SlackAlertsResource:
-    return SlackAlertsResource(token=fake.token, api_url=fake.api_url, **kw)
+def web_api(fake: FakeSlack, **kw) -> SlackTarget:
+    return SlackTarget(token=fake.token, api_url=fake.api_url, **kw)
 
 
 # Small budget: slack_sdk's handlers then never sleep (really) inside a call.
@@ -284,7 +284,7 @@ def test_permanent_errors_go_to_the_dead_letter_state_with_the_reason(
 
 
 def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, clock):
-    wrong = SlackAlertsResource(token="xoxb-wrong-secret", api_url=slack.api_url)
+    wrong = SlackTarget(token="xoxb-wrong-secret", api_url=slack.api_url)
     router = Router(tmp_path / "s.duckdb", wrong, clock, QUICK)
     report = router.tick([router.event(check="a"), router.event(check="b")])
     assert report.halted == "HTTP 200: invalid_auth" and report.waiting == 2
@@ -310,7 +310,7 @@ def test_a_hang_past_the_client_timeout_is_retried_later_and_bounded(tmp_path, s
 
 
 def test_the_incoming_webhook_alternative_and_its_secret_url(tmp_path, slack, clock):
-    hook = SlackAlertsResource(webhook_url=slack.webhook_url)
+    hook = SlackTarget(webhook_url=slack.webhook_url)
     router = Router(tmp_path / "s.duckdb", hook, clock, QUICK)
     slack.fail_next(Fault(status=404, error="no_service"))
     router.tick([router.event(check="gone")])
@@ -359,7 +359,7 @@ def test_the_webhook_url_stays_out_of_errors_and_logs(tmp_path, clock, caplog):
     with socket.socket() as unused:  # a port nothing listens on: connection refused
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    hook = SlackAlertsResource(webhook_url=f"http://127.0.0.1:{port}/services/{secret}")
+    hook = SlackTarget(webhook_url=f"http://127.0.0.1:{port}/services/{secret}")
     router = Router(tmp_path / "s.duckdb", hook, clock, QUICK)
     report = router.tick([router.event()])
     (row,) = router.outbox.rows()
