@@ -1,31 +1,12 @@
-"""The code location: assembles ``Definitions`` from the dataset file, nothing else."""
+"""The code location: everything in ``defs/``, loaded the dg way when Dagster asks."""
 
 from __future__ import annotations
 
-from dagster import Definitions
+from pathlib import Path
 
-from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
-from drift_assets.defs.config_status import build_config_status_asset
-from drift_assets.defs.dataset_assets import (
-    STORE_RESOURCE_KEY,
-    build_dataset_asset,
-    build_dataset_schedule,
-)
-from drift_assets.defs.resources import DriftStoreResource
-from drift_assets.defs.router_health import router_health_asset, router_health_check
-from drift_assets.settings.dataset_file import ProjectConfig, load_config
+import dagster as dg
 
 
-def build_definitions(config: ProjectConfig) -> Definitions:
-    assets = [build_dataset_asset(d, config.base_dir) for d in config.datasets]
-    schedules = [s for d in config.datasets if (s := build_dataset_schedule(d)) is not None]
-    return Definitions(
-        assets=[*assets, build_config_status_asset(config), router_health_asset()],
-        asset_checks=[router_health_check(config.alerts)],
-        schedules=schedules,
-        sensors=[build_alert_sensor(config)],
-        resources={STORE_RESOURCE_KEY: DriftStoreResource(), **alert_resources()},
-    )
-
-
-defs = build_definitions(load_config(strict=False))
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -3,15 +3,17 @@ missing source never takes it down or touches the store."""
 
 from __future__ import annotations
 
+import importlib
 import textwrap
 
 import pytest
 from dagster import AssetKey, DagsterInstance, Definitions, materialize
 
-from drift_assets.definitions import build_definitions
+from drift_assets import definitions
 from drift_assets.defs.check_results import CHECK_DESCRIPTIONS
 from drift_assets.defs.config_status import build_config_status_asset
 from drift_assets.defs.dataset_assets import build_dataset_asset
+from drift_assets.defs.location import build_definitions
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.settings.dataset_file import load_config
 from drift_assets_tests.conftest import REPO
@@ -24,6 +26,23 @@ def defs() -> Definitions:
 
 def test_the_repo_definitions_load(defs):
     Definitions.validate_loadable(defs)
+
+
+def test_the_code_location_reads_the_dataset_file_when_loaded_not_imported(
+    tmp_path, monkeypatch, defs
+):
+    # Imported while the dataset file it names does not exist yet: had the import
+    # read it, the location would hold only the error.
+    path = tmp_path / "datasets.yaml"
+    monkeypatch.setenv("DRIFT_ASSETS_CONFIG", str(path))
+    importlib.reload(definitions)
+    path.write_text((REPO / "datasets.yaml").read_text())
+    loaded = definitions.defs()
+    # The defs folder's definitions are the dataset file's, nothing missing or extra.
+    assert set(loaded.resolve_all_asset_keys()) == set(defs.resolve_all_asset_keys())
+    assert {s.name for s in loaded.schedules} == {s.name for s in defs.schedules}
+    assert {s.name for s in loaded.sensors} == {"drift_alert_router"}
+    assert set(loaded.resources) == set(defs.resources)
 
 
 @pytest.mark.parametrize("dataset", ["orders", "customers", "web_events"])
