@@ -16,7 +16,8 @@ from drift_assets.profiling.profiler import profile_source
 from drift_assets.profiling.sources import SourceError
 from drift_assets.reports.compare_report import report_dict, report_text
 from drift_assets.settings.dataset_file import SourceConfig
-from drift_assets.settings.policy import DriftPolicy, describe_validation_error
+from drift_assets.settings.policy import DriftPolicy
+from drift_assets.settings.strict import describe_validation_error
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -114,10 +115,7 @@ def command(baseline, current, fmt, out, config, null_thresh, mean_thresh, std_t
     """
     policy = _policy(config, null_thresh, mean_thresh, std_thresh)
     cwd = Path.cwd()
-    profile_options = {
-        "top_k": policy.top_k,
-        "id_like_ratio": policy.distribution_shift.id_like_distinct_ratio,
-    }
+    profile_options = policy.profiler_options()
     # A bar on stderr while each file is profiled (the slow part on big files);
     # hidden in pipes and CI so reports and logs stay clean.
     with click.progressbar(

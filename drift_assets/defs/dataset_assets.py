@@ -67,8 +67,7 @@ def build_dataset_asset(dataset: DatasetConfig, base_dir: Path) -> AssetsDefinit
                 base_dir,
                 dataset.name,
                 reference=reference,
-                top_k=policy.top_k,
-                id_like_ratio=policy.distribution_shift.id_like_distinct_ratio,
+                **policy.profiler_options(),
             )
 
         try:

@@ -85,8 +85,7 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
                 data,
                 dataset,
                 reference=reference,
-                top_k=policy.top_k,
-                id_like_ratio=policy.distribution_shift.id_like_distinct_ratio,
+                **policy.profiler_options(),
             ),
         )
         yield from check_results(evaluation, key)

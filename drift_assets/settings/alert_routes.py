@@ -9,9 +9,10 @@ from datetime import timedelta
 from fnmatch import fnmatchcase
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from drift_assets.settings.severity import Severity
+from drift_assets.settings.strict import Strict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -36,11 +37,7 @@ def _duration(value: Any) -> Any:
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Route(_Strict):
+class Route(Strict):
     """Alerts of matching datasets, assets or owners go to ``channel``.
 
     Patterns may use shell wildcards (``sales_*``). A route with no matcher
@@ -62,7 +59,7 @@ class Route(_Strict):
         )
 
 
-class AlertsConfig(_Strict):
+class AlertsConfig(Strict):
     # Where alerts go when no route and no dataset `channel` says otherwise.
     channel: str = "#drift-alerts"
     min_severity: Severity = Severity.WARN

@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
-from drift_assets.settings.policy import DriftPolicy, _merge, describe_validation_error
+from drift_assets.settings.policy import DriftPolicy
+from drift_assets.settings.strict import Strict, describe_validation_error, merge
 
 DEFAULT_CONFIG_FILE = "datasets.yaml"
 CONFIG_ENV_VAR = "DRIFT_ASSETS_CONFIG"
@@ -30,11 +31,7 @@ class ConfigError(ValueError):
     """A dataset file that cannot be used, with where and why."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceConfig(_Strict):
+class SourceConfig(Strict):
     """Exactly one of ``csv``, ``parquet``, ``glob`` or ``sql``.
 
     Relative paths are relative to the dataset file's folder, in SQL too (the
@@ -81,7 +78,7 @@ def is_valid_cron(expression: str) -> bool:
     return not (list(months) == [2] and len(days) == 1 and days[0] in (30, 31))
 
 
-class DatasetConfig(_Strict):
+class DatasetConfig(Strict):
     name: str
     description: str | None = None
     source: SourceConfig
@@ -111,7 +108,7 @@ class DatasetConfig(_Strict):
         return value
 
 
-class ProjectConfig(_Strict):
+class ProjectConfig(Strict):
     """The whole dataset file. ``base_dir`` is the file's folder."""
 
     datasets: tuple[DatasetConfig, ...] = ()
@@ -186,7 +183,7 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
                     f"{file}: {label}: expected a mapping, got {type(entry).__name__}"
                 )
             try:
-                dataset = DatasetConfig.model_validate(_merge(defaults, entry))
+                dataset = DatasetConfig.model_validate(merge(defaults, entry))
             except ValidationError as exc:
                 problems = describe_validation_error(exc, label="field ")
                 raise ConfigError(f"{file}: {label}: {problems}") from exc

@@ -10,23 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from drift_assets.settings.strict import Strict, describe_validation_error, merge
 
 SeverityName = Literal["WARN", "ERROR", "IGNORE"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Tiers(_Strict):
+class Tiers(Strict):
     """A warn and an error threshold for one measure; ``null`` turns a tier off."""
 
     warn: float | None = Field(default=None, ge=0)
@@ -49,7 +40,7 @@ class Tiers(_Strict):
         return None
 
 
-class SchemaChangePolicy(_Strict):
+class SchemaChangePolicy(Strict):
     added: SeverityName = "WARN"
     removed: SeverityName = "ERROR"
     type_changed: SeverityName = "ERROR"
@@ -58,7 +49,7 @@ class SchemaChangePolicy(_Strict):
     blocking: bool = True
 
 
-class NullRatePolicy(_Strict):
+class NullRatePolicy(Strict):
     # Absolute null rate, as a fraction of rows (0.5 = half the rows are null).
     max_rate: Tiers = Tiers(warn=None, error=None)
     # Increase over the baseline's null rate, in percentage points.
@@ -70,7 +61,7 @@ class NullRatePolicy(_Strict):
     blocking: bool = False
 
 
-class DistributionPolicy(_Strict):
+class DistributionPolicy(Strict):
     """Effect-size tiers for distribution shift.
 
     A column drifts when an effect size reaches a tier *and* the shift is
@@ -105,13 +96,20 @@ class DistributionPolicy(_Strict):
     new_category_share: Tiers = Tiers(warn=0.01, error=0.05)
     significance: float = Field(default=0.01, gt=0, lt=1)
     min_rows: int = Field(default=30, ge=1)
-    # A column with at least this share of distinct non-null values is an ID, not
-    # a distribution (only string and integer columns).
-    id_like_distinct_ratio: float = Field(default=0.95, gt=0, le=1)
     blocking: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "id_like_distinct_ratio" in data:
+            raise ValueError(
+                "id_like_distinct_ratio moved: set it as policy.id_like_distinct_ratio,"
+                " beside top_k (it decides what is profiled, for every check)"
+            )
+        return data
 
-class ColumnPolicy(_Strict):
+
+class ColumnPolicy(Strict):
     """Per-column overrides; only the keys given replace the dataset's policy."""
 
     null_rate: dict[str, Any] | None = None
@@ -122,13 +120,16 @@ class ColumnPolicy(_Strict):
 _ROLLING = re.compile(r"^rolling:(\d+)$")
 
 
-class DriftPolicy(_Strict):
+class DriftPolicy(Strict):
     """Everything that decides how a dataset's batches are checked."""
 
     # previous: the last stored profile; pinned: a chosen profile, kept until
     # changed; rolling:N: the last N profiles pooled.
     baseline: str = "previous"
+    # Profiling: categories kept per column, and the share of distinct non-null
+    # values from which a string or integer column is an ID, not a distribution.
     top_k: int = Field(default=50, ge=1, le=10_000)
+    id_like_distinct_ratio: float = Field(default=0.95, gt=0, le=1)
     ignore_columns: tuple[str, ...] = ()
     schema_change: SchemaChangePolicy = SchemaChangePolicy()
     null_rate: NullRatePolicy = NullRatePolicy()
@@ -159,6 +160,10 @@ class DriftPolicy(_Strict):
                     ) from None
         return self
 
+    def profiler_options(self) -> dict[str, Any]:
+        """The profiler's keyword arguments this policy decides (``profile_*``)."""
+        return {"top_k": self.top_k, "id_like_ratio": self.id_like_distinct_ratio}
+
     @property
     def rolling_window(self) -> int | None:
         match = _ROLLING.match(self.baseline)
@@ -173,7 +178,7 @@ class DriftPolicy(_Strict):
         if override is None or not override.null_rate:
             return self.null_rate
         return NullRatePolicy.model_validate(
-            _merge(self.null_rate.model_dump(), override.null_rate)
+            merge(self.null_rate.model_dump(), override.null_rate)
         )
 
     def distribution_for(self, column: str) -> DistributionPolicy:
@@ -181,31 +186,6 @@ class DriftPolicy(_Strict):
         if override is None or not override.distribution_shift:
             return self.distribution_shift
         return DistributionPolicy.model_validate(
-            _merge(self.distribution_shift.model_dump(), override.distribution_shift)
+            merge(self.distribution_shift.model_dump(), override.distribution_shift)
         )
 
-
-def describe_validation_error(
-    exc: ValidationError, *, prefix: str = "", label: str = ""
-) -> str:
-    """Pydantic's errors as 'field.path: message; ...' in our words, without its URLs
-    (shared by the dataset file, the policy overrides and the CLI)."""
-    parts = []
-    for error in exc.errors():
-        where = prefix + ".".join(str(p) for p in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        parts.append(f"{label}{where or '(top level)'}: {message}")
-    return "; ".join(parts)
-
-
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge, so ``{psi: {warn: 0.2}}`` keeps the default error tier."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
