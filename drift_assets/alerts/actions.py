@@ -8,13 +8,14 @@ it, so a retried request or a second click is harmless and says why nothing chan
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from drift_assets.alerts.router import AlertState
+from drift_assets.settings.times import parse_duration, when
 
 # The snooze lengths the Slack buttons offer; the CLI takes any duration.
-SNOOZE_CHOICES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24)}
+SNOOZE_CHOICES: dict[str, timedelta] = {c: parse_duration(c) for c in ("1h", "24h")}
 
 
 class Action(StrEnum):
@@ -69,10 +70,6 @@ def unsnooze(state: AlertState, actor: str, now: datetime) -> Transition:
         return Transition(state, False, f"{_subject(state)} is not snoozed")
     after = replace(state, snoozed_until=None, snoozed_by=None)
     return Transition(after, True, f"unsnoozed by {actor} at {when(now)}")
-
-
-def when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _subject(state: AlertState) -> str:

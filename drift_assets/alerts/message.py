@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from drift_assets.alerts.action_buttons import action_buttons
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
 from drift_assets.settings.severity import Severity
+from drift_assets.settings.times import when
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -122,7 +122,7 @@ def alert_message(
     elif event.metrics and not event.columns:
         lines = [f"• {_esc(k)}: {_esc(_fmt(v))}" for k, v in event.metrics.items()]
         blocks.append(_section(_listing("*Metadata*", lines, _MAX_METRIC_LINES, "entries")))
-    context = [f"Evaluated {_when(event.evaluated_at)}"]
+    context = [f"Evaluated {when(event.evaluated_at)}"]
     if event.baseline:
         context.append(f"baseline: {_esc(event.baseline)}")
     blocks.append(
@@ -190,11 +190,11 @@ def digest_message(channel: str, held: Sequence[HeldAlert], *, webserver: str) -
 def _now_line(state: AlertState) -> str:
     if not state.firing:
         return "resolved"
-    line = f"failing since {_when(state.since)} ({state.failures} failed evaluations)"
+    line = f"failing since {when(state.since)} ({state.failures} failed evaluations)"
     if state.acknowledged_at:
         line += f"; acknowledged by {_esc(state.acknowledged_by or 'someone')}"
     if state.snoozed_until:
-        line += f"; snoozed until {_when(state.snoozed_until)}"
+        line += f"; snoozed until {when(state.snoozed_until)}"
     return line
 
 
@@ -239,5 +239,3 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "?"

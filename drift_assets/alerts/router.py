@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from drift_assets.alerts.events import CheckEvent
 from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute
 from drift_assets.settings.severity import Severity
+from drift_assets.settings.times import show_duration, when
 
 AlertClass = tuple[str, str]  # (asset key, check name)
 
@@ -213,18 +214,18 @@ def _quiet_reason(
 ) -> str | None:
     """Why a failure is not announced at all (it is not counted against limits)."""
     if state.snoozed(now):
-        return f"snoozed until {_when(state.snoozed_until)} by {state.snoozed_by or 'someone'}"
+        return f"snoozed until {when(state.snoozed_until)} by {state.snoozed_by or 'someone'}"
     if state.firing and state.acknowledged_at is not None:
         who = state.acknowledged_by or "someone"
-        return f"acknowledged by {who} at {_when(state.acknowledged_at)}"
+        return f"acknowledged by {who} at {when(state.acknowledged_at)}"
     if severity.rank < target.min_severity.rank:
         return f"{severity} is below {target.channel}'s minimum {target.min_severity}"
     escalated = state.severity is not None and severity.rank > state.severity.rank
     if state.last_notified_at is not None and state.firing and not escalated:
         due = state.last_notified_at + config.repeat_interval
         if now < due:
-            every = _span(config.repeat_interval)
-            return f"still failing; repeats every {every}, next at {_when(due)}"
+            every = show_duration(config.repeat_interval)
+            return f"still failing; repeats every {every}, next at {when(due)}"
     return None
 
 
@@ -237,7 +238,7 @@ def _limit_reason(
     by_channel: Mapping[str, list[datetime]],
 ) -> str | None:
     """Why an announceable failure waits for the digest instead."""
-    window = _span(config.window)
+    window = show_duration(config.window)
     if severity is not Severity.ERROR and len(by_asset[event.asset_key]) >= config.per_asset_limit:
         return f"over {config.per_asset_limit} alerts per asset in {window}; in the digest"
     if config.channel_limit is not None and len(by_channel[target.channel]) >= config.channel_limit:
@@ -252,7 +253,7 @@ def _resolution(
     if state.root_key is None:
         reason = "resolved, but its failure was never announced on its own"
     elif state.snoozed(now):
-        reason = f"resolved while snoozed until {_when(state.snoozed_until)}"
+        reason = f"resolved while snoozed until {when(state.snoozed_until)}"
     return Entry(
         key=event.key,
         kind=Kind.RESOLVED,
@@ -278,14 +279,3 @@ def _digest(channel: str, waiting: Sequence[HeldAlert], now: datetime) -> Entry:
         covers=covers,
     )
 
-
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
-
-
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0 and seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

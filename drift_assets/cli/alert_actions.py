@@ -15,8 +15,8 @@ from drift_assets.alerts.actions import Action
 from drift_assets.cli.alerts import command as alerts
 from drift_assets.cli.history_options import db_option, opened_store
 from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
-from drift_assets.settings.alert_routes import Duration
 from drift_assets.settings.dataset_file import load_config
+from drift_assets.settings.times import Duration, show_time
 from drift_assets.slack.action_reply import reply
 from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
 from drift_assets.store.action_log import ActionError, ActionLog, ActionRequest
@@ -99,7 +99,7 @@ def actions(limit, db) -> None:
         on = f"{row.asset_key}/{row.check_name}" if row.asset_key else row.dataset
         mark = "" if row.changed else "  (no change)"
         click.echo(
-            f"{row.acted_at.astimezone(UTC):%Y-%m-%d %H:%M}  {row.action:<15}  {row.actor:<16}"
+            f"{show_time(row.acted_at)}  {row.action:<15}  {row.actor:<16}"
             f"  {on}: {row.summary}{mark}"
         )
 

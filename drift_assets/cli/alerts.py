@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import click
 
-from drift_assets.alerts.actions import when
 from drift_assets.alerts.router import Status
 from drift_assets.cli.history_options import db_option, opened_store, since_option
 from drift_assets.settings.dataset_file import load_config
+from drift_assets.settings.times import show_time, when
 from drift_assets.store.action_log import ActionLog
 from drift_assets.store.outbox import Outbox, OutboxRow
 
@@ -104,7 +104,7 @@ def _line(row: OutboxRow) -> str:
     subject = (
         f"{row.asset_key}/{row.check_name}" if row.asset_key else f"{len(row.covers)} held back"
     )
-    when = row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    when = show_time(row.created_at)
     parts = [
         f"#{row.outbox_id:<5}",
         when,

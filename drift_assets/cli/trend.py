@@ -9,7 +9,7 @@ import click
 from drift_assets.cli.history_options import db_option, opened_store, require_dataset, since_option
 from drift_assets.reports.trend_chart import CHART_FORMATS, save_chart, trend_chart
 from drift_assets.reports.trends import TrendError, build_trend
-from drift_assets.settings.times import as_utc
+from drift_assets.settings.times import as_utc, show_time, when
 
 # Enough profiles for an hourly dataset's quarter; --since narrows it.
 MAX_PROFILES = 5_000
@@ -66,6 +66,6 @@ def command(dataset, metric, column, since, out, db) -> None:
     failed = sum(p.result in ("WARN", "ERROR") for p in trend.points)
     click.echo(
         f"wrote {path}: {trend.title}, {len(trend.points)} points from"
-        f" {first.at:%Y-%m-%d %H:%M} to {last.at:%Y-%m-%d %H:%M} UTC,"
+        f" {show_time(first.at)} to {when(last.at)},"
         f" latest {last.value:.4g}, {failed} judged WARN or ERROR"
     )

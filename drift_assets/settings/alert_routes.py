@@ -7,34 +7,17 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from fnmatch import fnmatchcase
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from drift_assets.settings.severity import Severity
 from drift_assets.settings.strict import Strict
+from drift_assets.settings.times import Duration
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Slack ids: U/W users, S user groups; names are mapped through `alerts.owners`.
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _SPECIAL_MENTIONS = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!everyone>"}
-
-
-def _duration(value: Any) -> Any:
-    """'30s', '15m', '4h', '1d' (or a number of seconds) as a timedelta."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError(f"{value!r} is not a duration; write e.g. '30s', '15m', '4h' or '1d'")
-        return timedelta(seconds=float(match[1]) * _UNIT_S[match[2]])
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 class Route(Strict):

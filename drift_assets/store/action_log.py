@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from drift_assets.alerts.actions import Action, Transition, acknowledge, snooze, unsnooze, when
+from drift_assets.alerts.actions import Action, Transition, acknowledge, snooze, unsnooze
 from drift_assets.alerts.router import AlertState, Kind
+from drift_assets.settings.times import when
 from drift_assets.store import DriftStore
 from drift_assets.store.outbox import Outbox, OutboxRow
 

@@ -134,7 +134,7 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
         "*Worst columns*\n• `email` *ERROR*: null rate 0.35 vs 0.04 (+31.0 pp &gt; 20 pp)"
     )
     assert context["elements"][0]["text"] == (
-        "Evaluated 2026-03-02 06:00:00 UTC · baseline: previous: profile #7"
+        "Evaluated 2026-03-02 06:00 UTC · baseline: previous: profile #7"
     )
     assert actions["elements"][0]["url"] == (
         f"{WEB}/assets/orders?view=checks&checkDetail=null_rate"
@@ -150,7 +150,7 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     # the first message shows the current state after each reply
     still, done = alert.updates
     assert still["attachments"][0]["blocks"][1]["text"]["text"].startswith(
-        "*Now:* failing since 2026-03-02 06:00:00 UTC (2 failed evaluations)"
+        "*Now:* failing since 2026-03-02 06:00 UTC (2 failed evaluations)"
     )
     assert done["attachments"][0]["blocks"][1]["text"]["text"] == "*Now:* resolved"
     assert done["attachments"][0]["color"] == "#36a64f"
