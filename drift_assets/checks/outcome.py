@@ -3,6 +3,7 @@ report and the Dagster wiring (which turns them into ``AssetCheckResult``s)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,15 @@ SCHEMA_CHANGE = "schema_change"
 NULL_RATE = "null_rate"
 DISTRIBUTION_SHIFT = "distribution_shift"
 CHECK_NAMES = (SCHEMA_CHANGE, NULL_RATE, DISTRIBUTION_SHIFT)
+
+
+def is_finite_number(value: Any) -> bool:
+    """Whether a metric value is a number that can be compared and charted: an int
+    or float (not a bool), neither NaN nor infinite."""
+    if isinstance(value, bool):
+        return False
+    # An int is finite however large (math.isfinite would overflow converting it).
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 @dataclass(frozen=True)

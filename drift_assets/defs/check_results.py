@@ -3,7 +3,6 @@ materialization metadata that Dagster's UI charts and understands."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from dagster import (
@@ -23,6 +22,7 @@ from drift_assets.checks.outcome import (
     SCHEMA_CHANGE,
     CheckOutcome,
     Severity,
+    is_finite_number,
 )
 from drift_assets.evaluation import Evaluation
 from drift_assets.profiling.dataset_profile import DatasetProfile
@@ -109,7 +109,7 @@ def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
         outcome = by_check.get(check)
         for key in keys:
             value = outcome.metrics.get(key) if outcome else None
-            if _is_number(value):
+            if is_finite_number(value):
                 metadata[key] = _number(value)
     for column in _null_rate_columns(profile, evaluation.baseline):
         metadata[f"null_rate:{column.name}"] = _number(column.null_rate(profile.row_count))
@@ -135,7 +135,7 @@ def _check_metadata(
     outcome: CheckOutcome, profile: DatasetProfile, baseline: str
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {
-        key: _number(value) for key, value in outcome.metrics.items() if _is_number(value)
+        key: _number(value) for key, value in outcome.metrics.items() if is_finite_number(value)
     }
     metadata["baseline"] = MetadataValue.text(baseline)
     metadata["profile_id"] = _profile_id(profile)
@@ -186,17 +186,9 @@ def _number(value: int | float) -> MetadataValue:
 
 
 def _cell(value: Any) -> float | str | None:
-    if _is_number(value):
+    if is_finite_number(value):
         return round(float(value), 6)
     return None if value is None else str(value)
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
 
 
 def _severity(severity: Severity | None) -> AssetCheckSeverity:

@@ -14,7 +14,6 @@ hold the watermark back; planned ones of finished runs never produced a result
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from dagster._core.storage.asset_check_execution_record import (
 )
 
 from drift_assets.alerts.events import CheckEvent, ColumnLine
+from drift_assets.checks.outcome import is_finite_number
 
 _PAGE = 100
 _MAX_TEXT = 200  # longer text metadata is left to the Dagster UI
@@ -158,9 +158,11 @@ def to_event(record: AssetCheckExecutionRecord) -> CheckEvent:
 
 
 def _is_scalar(raw: object) -> bool:
-    if isinstance(raw, float):
-        return math.isfinite(raw)
-    return isinstance(raw, bool | int) or (isinstance(raw, str) and len(raw) <= _MAX_TEXT)
+    return (
+        isinstance(raw, bool)
+        or is_finite_number(raw)
+        or (isinstance(raw, str) and len(raw) <= _MAX_TEXT)
+    )
 
 
 def _column_lines(records) -> tuple[ColumnLine, ...]:

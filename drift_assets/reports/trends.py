@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, NULL_RATE
+from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, NULL_RATE, is_finite_number
 from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
 from drift_assets.settings.times import as_utc
 from drift_assets.store import StoredCheckResult
@@ -95,9 +95,10 @@ def available_metrics(
     dataset = set(_PROFILE_METRICS)
     column = set(_COLUMN_METRICS)
     for result in results:
-        dataset.update(k for k, v in result.metrics.items() if _is_number(v))
+        dataset.update(k for k, v in result.metrics.items() if is_finite_number(v))
         for finding in result.columns:
-            column.update(k for k, v in (finding.get("metrics") or {}).items() if _is_number(v))
+            metrics = finding.get("metrics") or {}
+            column.update(k for k, v in metrics.items() if is_finite_number(v))
     return sorted(dataset), sorted(column)
 
 
@@ -149,7 +150,7 @@ def build_trend(
                 result=_result_word(outcome.get(pid, {}), check),
             )
             for at, value, pid in raw
-            if _is_number(value) and pid is not None
+            if is_finite_number(value) and pid is not None
         ),
         key=lambda p: (p.at, p.profile_id),
     )
@@ -202,7 +203,7 @@ def _from_results(
         else:
             finding = next((f for f in result.columns if f.get("column") == column), None)
             value = (finding.get("metrics") or {}).get(metric) if finding else None
-        if _is_number(value):
+        if is_finite_number(value):
             check = result.check_name
             raw.append((result.evaluated_at, value, result.profile_id))
     return check, raw
@@ -256,8 +257,4 @@ def _tiers(
 
 
 def _number_or_none(value: Any) -> float | None:
-    return float(value) if _is_number(value) else None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+    return float(value) if is_finite_number(value) else None
