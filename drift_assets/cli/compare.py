@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from drift_assets.checks.families import evaluate_all
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.profiler import profile_source
-from drift_assets.profiling.sources import SourceError
+from drift_assets.profiling.sources import SourceError, format_of
 from drift_assets.reports.compare_report import report_dict, report_text
 from drift_assets.settings.dataset_file import SourceConfig
 from drift_assets.settings.policy import DriftPolicy
@@ -23,11 +23,8 @@ EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _source_for(path: str) -> SourceConfig:
-    suffix = Path(path).suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt") or path.lower().endswith((".csv.gz", ".tsv.gz")):
-        return SourceConfig(csv=path)
-    if suffix in (".parquet", ".pq"):
-        return SourceConfig(parquet=path)
+    if kind := format_of(path):
+        return SourceConfig(**{kind: path})
     raise click.UsageError(f"{path}: expected a .csv or .parquet file")
 
 

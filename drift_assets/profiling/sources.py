@@ -50,8 +50,15 @@ _PARQUET_OPTIONS = frozenset(
     {"binary_as_string", "hive_partitioning", "hive_types_autocast", "union_by_name"}
 )
 _READERS = {"csv": ("read_csv", _CSV_OPTIONS), "parquet": ("read_parquet", _PARQUET_OPTIONS)}
-_PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
-_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+# The reader a file name's ending calls for; a compression ending is looked through.
+FORMAT_BY_SUFFIX = {
+    ".parquet": "parquet",
+    ".parq": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+}
 _COMPRESSION_SUFFIXES = (".gz", ".zst")
 
 # pandas.api.types.infer_dtype kinds of an object column that DuckDB's pandas scan
@@ -94,17 +101,21 @@ def file_format(source: SourceConfig, base_dir: Path) -> str:
         if given not in _READERS:
             raise SourceError(f"{label}: format must be 'csv' or 'parquet', got {given!r}")
         return given
-    name = source.location.lower()
-    for suffix in _COMPRESSION_SUFFIXES:
-        name = name.removesuffix(suffix)
-    if name.endswith(_PARQUET_SUFFIXES):
-        return "parquet"
-    if name.endswith(_CSV_SUFFIXES):
-        return "csv"
+    found = format_of(source.location)
+    if found is not None:
+        return found
     raise SourceError(
         f"{label}: cannot tell the format from the pattern;"
         " set options.format to 'csv' or 'parquet'"
     )
+
+
+def format_of(name: str) -> str | None:
+    """"csv" or "parquet", as the file name (or pattern) ends; None if it says neither."""
+    name = name.lower()
+    for suffix in _COMPRESSION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return next((kind for suffix, kind in FORMAT_BY_SUFFIX.items() if name.endswith(suffix)), None)
 
 
 def open_source(

@@ -9,10 +9,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from drift_assets.cli.compare import command as compare
 from drift_assets.profiling.sources import (
     SourceError,
     file_format,
+    format_of,
     load_dataframe,
     open_source,
     register_dataframe,
@@ -207,3 +210,31 @@ def test_register_dataframe_names_duplicate_and_non_string_labels():
     frame = pd.DataFrame([[1, 2, 3, 4]], columns=["a", "a", 0, ("x", "y")])
     with duckdb.connect() as conn:
         assert register_dataframe(conn, frame).columns == ["a", "a_1", "0", "('x', 'y')"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.parquet", "parquet"),
+        ("a.PQ", "parquet"),
+        ("a.parq", "parquet"),
+        ("data/*.csv", "csv"),
+        ("a.tsv.gz", "csv"),  # compression is looked through
+        ("a.txt.zst", "csv"),
+        ("a.json", None),
+        ("a.csv.bak", None),
+    ],
+)
+def test_one_table_tells_a_files_format_from_its_name(name, kind):
+    assert format_of(name) == kind
+
+
+def test_compare_reads_every_format_the_table_names(tmp_path):
+    # compare takes its sources' formats from the same table as the dataset file's globs.
+    frame = pd.DataFrame({"x": range(40)})
+    frame.to_parquet(tmp_path / "a.parq")
+    frame.to_csv(tmp_path / "b.tsv", index=False)
+    result = CliRunner().invoke(compare, [str(tmp_path / "a.parq"), str(tmp_path / "b.tsv")])
+    assert result.exit_code == 0, result.output
+    refused = CliRunner().invoke(compare, [str(tmp_path / "a.parq"), str(tmp_path / "b.json")])
+    assert refused.exit_code == 2 and "expected a .csv or .parquet file" in refused.output
