@@ -11,17 +11,22 @@ import importlib
 
 import click
 
-# name -> (module whose `command` it is, extra modules that add subcommands to it,
-#          one-line help shown by `drift-assets --help`)
-_COMMANDS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "compare": ("compare", (), "Compare two CSV or Parquet files once."),
-    "demo": ("demo", (), "Play the demo datasets' days through Dagster."),
-    "history": ("history", (), "The check history, newest first."),
-    "show": ("show", (), "A dataset's baseline, latest profile and latest results."),
-    "trend": ("trend", (), "Chart a metric of a dataset over time."),
-    "baseline": ("baseline", ("baseline_accept",), "See, pin, unpin and accept baselines."),
-    "alerts": ("alerts", ("alert_actions",), "The alert outbox; ack, snooze, unsnooze."),
-    "serve-actions": ("serve_actions", (), "Serve the Slack actions endpoint."),
+# name -> (module whose `command` it is, one-line help shown by `drift-assets --help`)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": ("compare", "Compare two CSV or Parquet files once."),
+    "demo": ("demo", "Play the demo datasets' days through Dagster."),
+    "history": ("history", "The check history, newest first."),
+    "show": ("show", "A dataset's baseline, latest profile and latest results."),
+    "trend": ("trend", "Chart a metric of a dataset over time."),
+    "baseline": ("baseline", "See, pin, unpin and accept baselines."),
+    "alerts": ("alerts", "The alert outbox; ack, snooze, unsnooze."),
+    "serve-actions": ("serve_actions", "Serve the Slack actions endpoint."),
+}
+# Subcommands kept in a module of their own: group -> {subcommand: module}. Each is
+# a plain click command, added to its group here.
+_SUBCOMMANDS: dict[str, dict[str, str]] = {
+    "baseline": {"accept": "baseline_accept"},
+    "alerts": {name: "alert_actions" for name in ("ack", "snooze", "unsnooze", "actions")},
 }
 
 
@@ -32,15 +37,18 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in _COMMANDS:
             return None
-        module, extensions, _ = _COMMANDS[name]
-        command = importlib.import_module(f"drift_assets.cli.{module}").command
-        for extension in extensions:
-            importlib.import_module(f"drift_assets.cli.{extension}")
+        command = _module(_COMMANDS[name][0]).command
+        for subcommand, module in _SUBCOMMANDS.get(name, {}).items():
+            command.add_command(getattr(_module(module), subcommand))
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, help_) for name, (_, _, help_) in _COMMANDS.items()])
+            formatter.write_dl([(name, help_) for name, (_, help_) in _COMMANDS.items()])
+
+
+def _module(name: str):
+    return importlib.import_module(f"drift_assets.cli.{name}")
 
 
 @click.group(

@@ -12,7 +12,6 @@ import click
 from pydantic import TypeAdapter, ValidationError
 
 from drift_assets.alerts.actions import Action
-from drift_assets.cli.alerts import command as alerts
 from drift_assets.cli.history_options import db_option, opened_store
 from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
 from drift_assets.settings.dataset_file import load_config
@@ -41,7 +40,7 @@ class _Length(click.ParamType):
 _ID = click.argument("alert_id", metavar="ID", type=int)
 
 
-@alerts.command("ack")
+@click.command("ack")
 @_ID
 @db_option
 def ack(alert_id, db) -> None:
@@ -55,7 +54,7 @@ def ack(alert_id, db) -> None:
     _act(Action.ACKNOWLEDGE, alert_id, db)
 
 
-@alerts.command("snooze")
+@click.command("snooze")
 @_ID
 @click.option(
     "--for", "length", type=_Length(), default="1h", show_default=True, help="30m, 4h, 1d ..."
@@ -72,7 +71,7 @@ def snooze(alert_id, length, db) -> None:
     _act(Action.SNOOZE, alert_id, db, length)
 
 
-@alerts.command("unsnooze")
+@click.command("unsnooze")
 @_ID
 @db_option
 def unsnooze(alert_id, db) -> None:
@@ -85,7 +84,7 @@ def unsnooze(alert_id, db) -> None:
     _act(Action.UNSNOOZE, alert_id, db)
 
 
-@alerts.command("actions")
+@click.command("actions")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @db_option
 def actions(limit, db) -> None:

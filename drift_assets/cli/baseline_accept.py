@@ -10,7 +10,6 @@ import click
 
 from drift_assets.alerts.actions import Action
 from drift_assets.cli.alert_actions import actor
-from drift_assets.cli.baseline import command as baseline
 from drift_assets.cli.history_options import (
     dataset_strategy,
     db_option,
@@ -20,7 +19,7 @@ from drift_assets.cli.history_options import (
 from drift_assets.store.action_log import ActionLog, ActionRequest
 
 
-@baseline.command("accept")
+@click.command("accept")
 @click.argument("dataset")
 @click.option(
     "--profile",

@@ -10,10 +10,18 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from drift_assets.cli import _COMMANDS, main
+from drift_assets.cli import main
+
+COMMANDS = ["compare", "demo", "history", "show", "trend", "baseline", "alerts", "serve-actions"]
 
 
-@pytest.mark.parametrize("name", list(_COMMANDS))
+def test_the_group_lists_every_command_and_its_help_names_them():
+    assert main.list_commands(click.Context(main)) == COMMANDS
+    result = CliRunner().invoke(main, ["--help"])
+    assert all(f"  {name} " in result.output for name in COMMANDS), result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
 def test_each_listed_command_loads_under_its_name_with_examples(name):
     command = main.get_command(click.Context(main), name)
     assert command is not None and command.name == name
@@ -30,7 +38,7 @@ def test_each_listed_command_loads_under_its_name_with_examples(name):
         ("baseline", {"show", "pin", "unpin", "accept"}),
     ],
 )
-def test_groups_get_the_subcommands_other_modules_add(group, subcommands):
+def test_groups_hold_their_subcommands_from_other_modules(group, subcommands):
     command = main.get_command(click.Context(main), group)
     assert subcommands <= set(command.list_commands(click.Context(command)))
 
