@@ -4,16 +4,15 @@ state that say why when nothing changes; the buttons follow the state."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from drift_assets.alerts.action_buttons import action_buttons, parse_click
 from drift_assets.alerts.actions import acknowledge, snooze, unsnooze
-from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import AlertState
+from drift_assets_tests.builders import T0, check_event
 
-T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 FIRING = AlertState("orders", "null_rate", firing=True, since=T0, failures=1)
 H = timedelta(hours=1)
 
@@ -74,8 +73,8 @@ def test_transitions(before, act, changed, summary):
     assert again.state == first.state and not again.changed
 
 
-def event(*, baseline: str | None = "profile #3 (previous)", passed=False) -> CheckEvent:
-    return CheckEvent(7, "run", "orders", "null_rate", passed, "WARN", T0, baseline=baseline)
+def event(*, baseline: str | None = "profile #3 (previous)", passed=False):
+    return check_event(evaluation_id=7, baseline=baseline, passed=passed)
 
 
 def labels(buttons) -> list[str]:

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from drift_assets.alerts.events import CheckEvent
 from drift_assets.alerts.router import Kind, Memory, Routing, Status, route
 from drift_assets.settings.alert_routes import AlertsConfig, Route, resolve_route
 from drift_assets.settings.severity import Severity
-
-T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-_ids = iter(range(1, 10**6))
-
-
-def event(asset: str, check: str, *, passed=False, severity="WARN", at=T0) -> CheckEvent:
-    return CheckEvent(next(_ids), f"run-{at:%H%M}", asset, check, passed, severity, at)
+from drift_assets_tests.builders import T0
+from drift_assets_tests.builders import check_event as event
 
 
 class Walk:
@@ -30,7 +24,7 @@ class Walk:
         self.sent: list = []
 
     def tick(self, events, at: datetime) -> Routing:
-        routing = route(events, self.memory, self.config, self._route_of, at)
+        routing = route(events, self.memory, self.config, self.route_of, at)
         states = {**self.memory.states, **{(s.asset_key, s.check_name): s for s in routing.states}}
         by_asset, by_channel = dict(self.memory.sent_by_asset), dict(self.memory.sent_by_channel)
         held = {c: list(h) for c, h in self.memory.held.items()}
@@ -48,7 +42,7 @@ class Walk:
         self.sent += [e for e in routing.entries if e.status is Status.PENDING]
         return routing
 
-    def _route_of(self, asset_key: str):
+    def route_of(self, asset_key: str):
         return resolve_route(
             self.config, asset_key=asset_key, dataset=asset_key, dataset_channel=None, owners=()
         )
@@ -223,6 +217,6 @@ def test_routes_pick_the_channel_minimum_severity_and_mentions():
     assert sales.mentions == ("<!subteam^S0SALES>", "<@U0ANA>")
     assert (other.channel, other.mentions) == ("#users", ())
     walk = Walk(config)
-    walk._route_of = lambda key: sales
+    walk.route_of = lambda key: sales
     routing = walk.tick([event("sales_eu", "null_rate")], T0)
     assert routing.entries[0].reason == "WARN is below #sales's minimum ERROR"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from drift_assets.cli import main
-from drift_assets_tests.history_store import build_history_store
+from drift_assets_tests.builders import build_history_store
 
 
 @pytest.fixture

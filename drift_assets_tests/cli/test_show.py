@@ -13,9 +13,8 @@ from drift_assets.cli import main
 from drift_assets.reports.dataset_summary import column_summary
 from drift_assets.settings.dataset_file import CONFIG_ENV_VAR
 from drift_assets.store import DriftStore
-from drift_assets_tests.builders import category_column, numeric_column
+from drift_assets_tests.builders import build_history_store, category_column, numeric_column
 from drift_assets_tests.conftest import REPO
-from drift_assets_tests.history_store import build_history_store
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from drift_assets.cli import main
 from drift_assets.reports.trend_chart import save_chart, trend_chart
 from drift_assets.reports.trends import TrendError, build_trend
-from drift_assets_tests.history_store import build_history_store
+from drift_assets_tests.builders import build_history_store
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from drift_assets.alerts.events import CheckEvent, ColumnLine
+from drift_assets.alerts.events import ColumnLine
 from drift_assets.alerts.router import Status, route
 from drift_assets.settings.alert_routes import AlertsConfig, resolve_route
 from drift_assets.slack.delivery import SlackTarget, retry_after_s
 from drift_assets.slack.dispatch import dispatch
 from drift_assets.store import DriftStore
 from drift_assets.store.outbox import Outbox
+from drift_assets_tests.builders import check_event
 from drift_assets_tests.fake_slack import FakeSlack, Fault
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -45,17 +46,15 @@ class Router:
     def __init__(self, path, slack: SlackTarget, clock: Clock, config: AlertsConfig):
         self.outbox = Outbox(DriftStore(path))
         self.slack, self.clock, self.config = slack, clock, config
-        self._ids = iter(range(1, 10**6))
 
     def event(self, asset="orders", check="null_rate", passed=False, severity="ERROR"):
-        return CheckEvent(
-            next(self._ids),
-            "0123456789abcdef",
+        return check_event(
             asset,
             check,
-            passed,
-            severity,
-            self.clock(),
+            passed=passed,
+            severity=severity,
+            at=self.clock(),
+            run_id="0123456789abcdef",
             description="null rate of email rose by 31.0 pp (> 20 pp)",
             baseline="previous: profile #7",
             columns=(ColumnLine("email", "ERROR", "null rate 0.35 vs 0.04 (+31.0 pp > 20 pp)"),),
