@@ -1,10 +1,11 @@
 """The package's layout rules: folders are stages, and an import only points to an
 earlier stage; Dagster is imported only in ``defs/`` (and the CLI, demo and code
-location that sit on top of it)."""
+location that sit on top of it); the README's layout block names exactly the tree."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "drift_assets"
@@ -85,3 +86,31 @@ def test_private_dagster_imports_are_isolated_in_defs():
         if imported.startswith("dagster._") and _part(module) != "defs"
     )
     assert private == []
+
+
+def _readme_layout() -> set[str]:
+    """Every module the README's layout block names, as a path under the package:
+    folders at indent 2, their modules below them (one a line, or listed)."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    block = readme.split("Layout, in the order data flows")[1].split("```")[1]
+    named, folder = set(), ""
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if indent == 2:
+            first = line.split()[0]
+            folder = first if first.endswith("/") else ""
+            if first.endswith(".py"):
+                named.add(first)
+        elif indent >= 4:
+            named.update(folder + name for name in re.findall(r"\b\w+\.py\b", line))
+    return named
+
+
+def test_the_readme_layout_names_every_module_and_no_other():
+    modules = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    named = _readme_layout()
+    assert (sorted(modules - named), sorted(named - modules)) == ([], [])

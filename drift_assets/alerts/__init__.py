@@ -1,1 +1,2 @@
-"""Failed asset checks to Slack: pick up, route, outbox, deliver."""
+"""What happens to a failed check, decided without I/O: routing, messages, action
+buttons and the transitions people apply (the clock is passed in)."""
