@@ -12,8 +12,10 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from drift_assets.settings.severity import Severity
 from drift_assets.settings.strict import Strict, describe_validation_error, merge
 
+# A schema rule: a failing Severity's name, or IGNORE.
 SeverityName = Literal["WARN", "ERROR", "IGNORE"]
 
 
@@ -29,14 +31,14 @@ class Tiers(Strict):
             raise ValueError(f"warn ({self.warn}) must not be above error ({self.error})")
         return self
 
-    def severity(self, value: float | None) -> Literal["WARN", "ERROR"] | None:
+    def severity(self, value: float | None) -> Severity | None:
         """The tier ``value`` reaches (thresholds are inclusive)."""
         if value is None:
             return None
         if self.error is not None and value >= self.error:
-            return "ERROR"
+            return Severity.ERROR
         if self.warn is not None and value >= self.warn:
-            return "WARN"
+            return Severity.WARN
         return None
 
 
