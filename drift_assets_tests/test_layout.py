@@ -114,3 +114,17 @@ def test_the_readme_layout_names_every_module_and_no_other():
     }
     named = _readme_layout()
     assert (sorted(modules - named), sorted(named - modules)) == ([], [])
+
+
+def test_sql_runs_only_in_the_store_and_in_profiling():
+    # Profiling's SQL is against the batch in an in-memory DuckDB; all else is the store's.
+    outside = sorted(
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in ("store", "profiling")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("execute", "executemany", "sql")
+    )
+    assert outside == []
