@@ -226,3 +226,24 @@ def test_routes_pick_the_channel_minimum_severity_and_mentions():
     walk._route_of = lambda key: sales
     routing = walk.tick([event("sales_eu", "null_rate")], T0)
     assert routing.entries[0].reason == "WARNING is below #sales's minimum CRITICAL"
+
+
+def test_a_check_failing_every_day_is_announced_daily_and_resolved_only_once_it_passes():
+    # A lasting change under the default baseline fails every day until someone
+    # accepts it; the first pass after the accept is the only "resolved".
+    walk = Walk(AlertsConfig())  # repeats every 4 h, daily runs
+    days = [T0 + timedelta(days=d) for d in range(8)]
+    outcomes = [False] * 6 + [True, True]  # accepted after day 6
+    routed = []
+    for at, passed in zip(days, outcomes, strict=True):
+        routing = walk.tick([event("orders", "distribution_shift", passed=passed, at=at)], at)
+        routed.append([(e.kind, e.status) for e in routing.entries])
+    assert routed == [
+        [(Kind.ALERT, Status.PENDING)],
+        *[[(Kind.REPEAT, Status.PENDING)]] * 5,  # re-announced every day, never resolved
+        [(Kind.RESOLVED, Status.PENDING)],
+        [],  # passing again sends nothing more
+    ]
+    root = walk.sent[0].key
+    assert all(e.thread_key == root for e in walk.sent[1:])
+    assert walk.memory.states[("orders", "distribution_shift")].firing is False
