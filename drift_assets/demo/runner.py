@@ -129,7 +129,7 @@ def run_demo_days(
     return played
 
 
-def demo_time(day: int) -> datetime:
+def _demo_time(day: int) -> datetime:
     """06:00 UTC on the demo's calendar day ``day`` (day 1 is FIRST_DAY)."""
     return datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, 6, tzinfo=UTC) + timedelta(
         days=day - 1
@@ -140,7 +140,7 @@ def _route(config, assets, instance, store, cursor: str, day: int):
     """One tick of the real router sensor, its clock on the demo's calendar (and
     running from there, for its pacing), so a lasting failure is repeated a day
     later as it would be in production. It sends to Slack only when configured."""
-    start, started = demo_time(day), time.monotonic()
+    start, started = _demo_time(day), time.monotonic()
     sensor = build_alert_sensor(
         config, clock=lambda: start + timedelta(seconds=time.monotonic() - started)
     )
@@ -149,11 +149,13 @@ def _route(config, assets, instance, store, cursor: str, day: int):
     context = build_sensor_context(
         instance=instance, cursor=cursor, resources=resources, definitions=definitions
     )
+    outbox = Outbox(store.get_store())
+    before = max((row.outbox_id for row in outbox.rows(limit=1)), default=0)
     # The tick's log (its console handler is made inside the tick) would repeat
     # every day what the caller reports from the outbox.
     with contextlib.redirect_stderr(io.StringIO()):
         tick = sensor.evaluate_tick(context)
-    routed = Outbox(store.get_store()).rows(since=start)
+    routed = [row for row in outbox.rows() if row.outbox_id > before]
     return tick.cursor, tuple(sorted(routed, key=lambda r: r.outbox_id))
 
 
