@@ -247,3 +247,17 @@ def test_a_check_failing_every_day_is_announced_daily_and_resolved_only_once_it_
     root = walk.sent[0].key
     assert all(e.thread_key == root for e in walk.sent[1:])
     assert walk.memory.states[("orders", "distribution_shift")].firing is False
+
+
+def test_a_pass_older_than_the_firing_failure_resolves_nothing():
+    # A first tick's lookback re-reads evaluations whose failures are already in the
+    # outbox; the passes from before them must not "resolve" the failure.
+    walk = Walk(AlertsConfig())
+    day = timedelta(days=1)
+    walk.tick([event("orders", "null_rate", at=T0 + day)], T0 + day)
+    reread = walk.tick([event("orders", "null_rate", passed=True, at=T0)], T0 + 2 * day)
+    assert reread.entries == () and walk.memory.states[("orders", "null_rate")].firing
+    recovered = walk.tick(
+        [event("orders", "null_rate", passed=True, at=T0 + 3 * day)], T0 + 3 * day
+    )
+    assert [e.kind for e in recovered.entries] == [Kind.RESOLVED]
