@@ -100,6 +100,13 @@ def test_failing_batches_are_never_pooled_and_the_accepted_one_restarts_the_pool
     assert pooled.pooled_from == (6, 5)
 
 
+def test_switching_to_pinned_pins_the_latest_batch_that_passed(store):
+    for day, shift in enumerate([0, 0, 1], start=1):
+        evaluate(store, "previous", day, shift)
+    assert resolve_baseline(store, "orders", DriftPolicy(baseline="pinned")).profile_id == 2
+    assert store.pinned("orders").profile_id == 2
+
+
 def test_the_first_batch_is_the_baseline_even_when_it_failed(store):
     # An absolute null-rate limit can fail the very first batch; it still recorded
     # the baseline, so later batches have something to be compared with.
