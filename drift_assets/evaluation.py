@@ -31,20 +31,20 @@ class Evaluation:
 def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> DatasetProfile | None:
     """The baseline the next batch of ``dataset`` is compared with.
 
-    Under ``pinned`` with nothing pinned yet, the newest stored profile is pinned
-    now, so the baseline stays put from here on instead of following each batch.
+    ``previous`` and ``rolling:N`` never learn from a failing batch: they take the
+    newest profile(s) that passed every check or that a person accepted (see
+    ``DriftStore.baseline_profiles``), so a lasting change keeps failing until it
+    is accepted. ``latest`` is the newest profile, failed or not: each change
+    fails once and the next batch, compared with the changed one, passes.
 
-    An accepted profile ("accept as new baseline") is pinned, and the history the
-    other strategies look at starts there: under ``rolling:N`` the pool starts at
-    the accepted profile (alone, when it is the newest) and grows with the batches
-    after it until the window is full, so the old shape no longer pulls the pool
-    back; under ``previous`` the baseline is the newest profile as always.
+    Under ``pinned`` with nothing pinned yet, the newest profile that may be a
+    baseline is pinned now, so the baseline stays put from here on.
     """
     if policy.baseline == "pinned":
         pin = store.pinned(dataset)
         if pin is not None:
             return store.profile(pin.profile_id)
-        newest = store.recent_profiles(dataset, 1)
+        newest = store.baseline_profiles(dataset, 1)
         if newest:
             store.pin(
                 dataset,
@@ -53,11 +53,11 @@ def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> Da
                 reason="newest profile when the pinned strategy was first used",
             )
         return newest[0] if newest else None
-    recent = store.recent_profiles(dataset, policy.rolling_window or 1)
-    accepted = store.accepted(dataset)
-    if accepted is not None:
-        recent = [p for p in recent if p.profile_id >= accepted]
-    return select_baseline(recent, rolling_window=policy.rolling_window, top_k=policy.top_k)
+    if policy.baseline == "latest":
+        return select_baseline(store.recent_profiles(dataset, 1))
+    window = policy.rolling_window or 1
+    candidates = store.baseline_profiles(dataset, window)
+    return select_baseline(candidates, rolling_window=policy.rolling_window, top_k=policy.top_k)
 
 
 def evaluate_batch(

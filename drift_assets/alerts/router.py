@@ -136,7 +136,10 @@ def route(
         state = states.get(event.alert_class) or AlertState(event.asset_key, event.check_name)
         target = route_of(event.asset_key)
         if event.passed:
-            if not state.firing:
+            # A pass older than the failure that is firing resolves nothing: it is a
+            # re-read of history (a first tick's lookback), not a recovery.
+            stale = state.last_failed_at is not None and event.evaluated_at < state.last_failed_at
+            if not state.firing or stale:
                 continue
             entries.append(_resolution(event, state, target, now))
             new_state = replace(

@@ -1,5 +1,7 @@
-"""Choosing what a batch is compared with: the previous profile, a pinned one, or
-the last N pooled into one. Pure functions over stored profiles."""
+"""Choosing what a batch is compared with: one profile, or the last N pooled into
+one. Pure functions over stored profiles; which stored profiles may be a baseline
+at all (passed or accepted, see ``DriftStore.baseline_profiles``) is the store's
+query, so the history is never read whole."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from drift_assets.profiling.dataset_profile import (
 def select_baseline(
     recent: Sequence[DatasetProfile], *, rolling_window: int | None = None, top_k: int = 50
 ) -> DatasetProfile | None:
-    """The ``previous`` baseline (``rolling_window`` None) or the ``rolling:N`` one,
-    from the dataset's stored profiles, newest first. (``pinned`` needs no choice:
-    it is whatever profile is pinned.)"""
+    """The newest profile (``rolling_window`` None) or the newest N pooled, from
+    the profiles that may be a baseline, newest first; None when there is none
+    (the batch then records the baseline). ``pinned`` needs no choice: it is
+    whatever profile is pinned."""
     window = list(recent[: rolling_window or 1])
     if len(window) <= 1:
         return window[0] if window else None

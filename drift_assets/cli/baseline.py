@@ -34,8 +34,11 @@ RECENT_SHOWN = 10
 def command() -> None:
     """See, pin and unpin the baseline a dataset's batches are compared with.
 
-    A pin is used by datasets whose policy says `baseline: pinned`; under
-    `previous` or `rolling:N` it is kept but not used.
+    Under `previous` (the default) and `rolling:N` a batch is compared with the
+    latest batch(es) that passed every check or were accepted
+    (`drift-assets baseline accept`): a lasting change keeps failing until
+    accepted. A pin is used by datasets whose policy says `baseline: pinned`;
+    under the other strategies it is kept but not used.
 
     \b
     Examples:
@@ -61,10 +64,10 @@ def show(dataset, db) -> None:
         require_dataset(store, dataset)
         pinned = store.pinned(dataset)
         accepted = store.accepted(dataset)
-        recent = store.recent_profiles(dataset, max(RECENT_SHOWN, rolling_window(strategy)))
-    # Baselines are never taken from profiles older than the accepted one.
-    usable = tuple(p for p in recent if accepted is None or p.profile_id >= accepted)
-    state = DatasetState(dataset, strategy, pinned, usable, latest_checks=())
+        recent = store.recent_profiles(dataset, RECENT_SHOWN)
+        baselines = store.baseline_profiles(dataset, rolling_window(strategy))
+        failed = store.failed_profiles(dataset, [p.profile_id for p in recent])
+    state = DatasetState(dataset, strategy, pinned, tuple(recent), (), tuple(baselines))
     click.echo(f"{dataset}")
     click.echo(f"  strategy      {strategy or UNKNOWN_STRATEGY}")
     click.echo(f"  next batch    compared with {next_baseline(state)}")
@@ -72,12 +75,17 @@ def show(dataset, db) -> None:
     if accepted is not None:
         click.echo(f"  accepted      profile #{accepted}: older profiles are no longer baselines")
     click.echo("")
-    click.echo("Recent profiles (newest first, UTC)")
-    for profile in recent[:RECENT_SHOWN]:
-        mark = "  <- pinned" if pinned and pinned.profile_id == profile.profile_id else ""
+    click.echo("Recent profiles (newest first, UTC; a failed one is a baseline only if accepted)")
+    for profile in recent:
+        pid = profile.profile_id
+        marks = ["failed" if pid in failed else "passed"]
+        marks += ["accepted"] * (pid == accepted) + ["pinned"] * bool(
+            pinned and pinned.profile_id == pid
+        )
         click.echo(
-            f"  #{profile.profile_id:<6} {show_time(profile.profiled_at)}"
-            f"  {profile.row_count:>12,} rows  {len(profile.columns):>3} columns{mark}"
+            f"  #{pid:<6} {show_time(profile.profiled_at)}"
+            f"  {profile.row_count:>12,} rows  {len(profile.columns):>3} columns"
+            f"  {', '.join(marks)}"
         )
 
 

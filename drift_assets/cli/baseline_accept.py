@@ -31,10 +31,11 @@ from drift_assets.store.action_log import ActionLog, ActionRequest
 @click.option("--reason", help="Why, kept in the audit trails.")
 @db_option
 def accept(dataset, profile_id, reason, db) -> None:
-    """Accept a profile of DATASET (default: its latest) as the new normal: it is
-    pinned, and baselines are no longer taken from older profiles, so the next batch
-    is compared with it whatever the strategy (under `rolling:N`, the window refills
-    from it).
+    """Accept a profile of DATASET (default: its latest) as the new normal: it
+    counts as a baseline though its checks failed, it is pinned, and baselines are
+    no longer taken from older profiles. So the next batch is compared with it
+    whatever the strategy (under `rolling:N` the window refills from it), and a
+    lasting change that kept failing passes from the next batch on.
 
     \b
     Examples:
@@ -57,9 +58,9 @@ def accept(dataset, profile_id, reason, db) -> None:
         except (KeyError, ValueError) as exc:
             raise click.ClickException(exc.args[0]) from exc
     click.echo(applied.summary)
-    if dataset_strategy(dataset) == "previous":
+    if dataset_strategy(dataset) == "latest":
         click.echo(
-            f"note: {dataset} uses `previous`: its next batch is compared with its newest"
-            " profile, as always",
+            f"note: {dataset} uses `latest`: its next batch is compared with its newest"
+            " profile, accepted or not",
             err=True,
         )

@@ -7,6 +7,8 @@ import sys
 import click
 from dagster import DagsterInstance
 
+from drift_assets.alerts.router import Status
+from drift_assets.defs.alert_sensor import SLACK_RESOURCE_KEY, alert_resources
 from drift_assets.demo.generate import DEMO_EVENTS, write_day
 from drift_assets.demo.runner import demo_folder, last_day, run_demo_days
 from drift_assets.settings.dataset_file import ConfigError, load_config
@@ -38,7 +40,10 @@ def command() -> None:
 )
 def run(days: int, if_new: bool) -> None:
     """Play the next DAYS demo days: write each day's batches and materialize the
-    demo datasets on the Dagster instance in DAGSTER_HOME, one run a day.
+    demo datasets on the Dagster instance in DAGSTER_HOME, one run a day; route
+    each day's results to the alert outbox (`drift-assets alerts`; sent to Slack
+    only when SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set) and run the scripted
+    `drift-assets baseline accept` commands.
 
     \b
     Examples:
@@ -65,6 +70,16 @@ def run(days: int, if_new: bool) -> None:
         for verdict in failures:
             where = f"{verdict.dataset}.{verdict.check}"
             click.echo(f"         {where} {verdict.severity}: {verdict.description}")
+        sent = [
+            f"{row.kind} {row.asset_key}/{row.check_name}"
+            for row in day.routed
+            if row.status is not Status.SUPPRESSED
+        ]
+        if sent:
+            click.echo(f"         router: {', '.join(sent)}")
+        for transcript in day.accepted:
+            for line in transcript.splitlines():
+                click.echo(f"         {line}")
 
     with click.progressbar(
         length=days, label="Playing demo days", file=sys.stderr, hidden=not interactive
@@ -74,7 +89,14 @@ def run(days: int, if_new: bool) -> None:
             bar.update(1)
             report(day)
 
-        run_demo_days(config, range(start, start + days), instance, on_day=on_day)
+        played = run_demo_days(config, range(start, start + days), instance, on_day=on_day)
+    routed = sum(len(day.routed) for day in played)
+    dry_run = alert_resources()[SLACK_RESOURCE_KEY].mode == "dry_run"
+    how = "dry run: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL to send" if dry_run else "sent"
+    click.echo(
+        f"alerts: {routed} outbox row(s), dated on the demo's calendar ({how});"
+        " `drift-assets alerts` lists them"
+    )
 
 
 @command.command("seed")

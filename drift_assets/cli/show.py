@@ -49,7 +49,8 @@ def command(dataset, fmt, db) -> None:
             dataset=dataset,
             strategy=strategy,
             pinned=store.pinned(dataset),
-            recent=tuple(store.recent_profiles(dataset, rolling_window(strategy))),
+            recent=tuple(store.recent_profiles(dataset, 1)),
+            baselines=tuple(store.baseline_profiles(dataset, rolling_window(strategy))),
             latest_checks=tuple(
                 result
                 for check in CHECK_NAMES

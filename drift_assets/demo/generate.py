@@ -2,9 +2,11 @@
 
 Three datasets, one batch a day, the same bytes on every machine (seeded by
 dataset and day, no downloads). ``DEMO_EVENTS`` is the script: which day breaks
-what, and which check must catch it; every other day must pass. Most events are
-lasting changes (the next day compares with the changed data and passes); the
-null spike is an incident fixed the next day.
+what, and which check must catch it. Most events are lasting changes: the data
+stays changed, so the check keeps failing (a baseline never learns from a
+failing batch) until someone accepts the new shape; ``DEMO_ACCEPTANCES`` says
+who accepts what on which day. The e-mail null spike is an incident fixed the
+next day, and passes again by itself.
 """
 
 from __future__ import annotations
@@ -29,13 +31,32 @@ class DemoEvent:
     what: str
 
 
+@dataclass(frozen=True)
+class DemoAcceptance:
+    """After ``day``'s run, someone accepts ``dataset``'s latest batch as the new
+    normal with ``drift-assets baseline accept``."""
+
+    day: int
+    dataset: str
+    reason: str
+
+
 DEMO_EVENTS: tuple[DemoEvent, ...] = (
     DemoEvent("orders", 5, "distribution_shift", "order amounts jump by about 35%"),
-    DemoEvent("customers", 6, "null_rate", "a third of new customers arrive without e-mail"),
+    DemoEvent(
+        "customers",
+        6,
+        "null_rate",
+        "a third of new customers arrive without e-mail (fixed next day)",
+    ),
     DemoEvent("web_events", 8, "distribution_shift", "page latency doubles after a deploy"),
     DemoEvent("orders", 9, "distribution_shift", "a new country, BR, takes 6% of orders"),
     DemoEvent("customers", 11, "schema_change", "column segment is renamed customer_tier"),
     DemoEvent("web_events", 12, "schema_change", "status_code arrives as text instead of numbers"),
+)
+
+DEMO_ACCEPTANCES: tuple[DemoAcceptance, ...] = (
+    DemoAcceptance(7, "orders", "new price list: amounts are about 35% higher since day 5"),
 )
 
 DEMO_DATASETS = ("orders", "customers", "web_events")
@@ -142,12 +163,3 @@ def write_day(day: int, folder: Path, rows: int = ROWS_PER_DAY) -> None:
     bounds = np.linspace(0, len(events), _WEB_EVENT_PARTS + 1).astype(int)
     for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
         events.iloc[start:stop].to_parquet(events_dir / f"part-{part}.parquet", index=False)
-
-
-def expected_failures(day: int) -> dict[str, set[str]]:
-    """Which checks must fail on ``day``, by dataset (empty sets: all pass)."""
-    failing: dict[str, set[str]] = {name: set() for name in DEMO_DATASETS}
-    for event in DEMO_EVENTS:
-        if event.day == day:
-            failing[event.dataset].add(event.check)
-    return failing

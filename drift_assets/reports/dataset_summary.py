@@ -26,8 +26,11 @@ class DatasetState:
     # From the dataset file; None when the file does not declare the dataset.
     strategy: str | None
     pinned: PinnedBaseline | None
-    recent: tuple[DatasetProfile, ...]  # newest first; what the next batch may be compared with
+    recent: tuple[DatasetProfile, ...]  # newest first
     latest_checks: tuple[StoredCheckResult, ...]
+    # Newest first, the profiles that may be a baseline (passed or accepted,
+    # ``DriftStore.baseline_profiles``), as many as the strategy looks at.
+    baselines: tuple[DatasetProfile, ...] = ()
 
     @property
     def latest(self) -> DatasetProfile | None:
@@ -36,20 +39,28 @@ class DatasetState:
 
 def next_baseline(state: DatasetState) -> str:
     """Which stored profile(s) the next batch will be compared with, in words."""
-    if not state.recent:
+    if not state.recent or not state.baselines:
         return "nothing yet: the first batch becomes the baseline"
-    latest = state.recent[0]
+    latest, usable = state.recent[0], state.baselines[0]
     if state.strategy is None:
-        return f"profile #{latest.profile_id} if its strategy is `previous` (the default)"
+        return f"profile #{usable.profile_id} if its strategy is `previous` (the default)"
     if state.strategy == "pinned":
         if state.pinned is None:
-            return f"profile #{latest.profile_id}, pinned on the next run (nothing pinned yet)"
+            return f"profile #{usable.profile_id}, pinned on the next run (nothing pinned yet)"
         return f"profile #{state.pinned.profile_id} (pinned)"
-    if state.strategy and state.strategy.startswith("rolling:"):
+    if state.strategy == "latest":
+        return f"profile #{latest.profile_id} (the latest, failed or not)"
+    newer_failed = "" if usable.profile_id == latest.profile_id else "; newer ones failed"
+    if state.strategy.startswith("rolling:"):
         window = int(state.strategy.split(":")[1])
-        ids = ", ".join(f"#{p.profile_id}" for p in state.recent[:window])
-        return f"profiles {ids} pooled" if window > 1 else f"profile #{latest.profile_id}"
-    return f"profile #{latest.profile_id} (the latest)"
+        ids = ", ".join(f"#{p.profile_id}" for p in state.baselines[:window])
+        pooled = f"profiles {ids} pooled" if len(state.baselines[:window]) > 1 else f"profile {ids}"
+        return pooled + (f" (passed or accepted{newer_failed})" if newer_failed else "")
+    if newer_failed:
+        return (
+            f"profile #{usable.profile_id} (the latest that passed or was accepted{newer_failed})"
+        )
+    return f"profile #{usable.profile_id} (the latest)"
 
 
 def describe_pin(pinned: PinnedBaseline | None) -> str:

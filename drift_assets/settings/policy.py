@@ -125,8 +125,9 @@ _ROLLING = re.compile(r"^rolling:(\d+)$")
 class DriftPolicy(Strict):
     """Everything that decides how a dataset's batches are checked."""
 
-    # previous: the last stored profile; pinned: a chosen profile, kept until
-    # changed; rolling:N: the last N profiles pooled.
+    # previous: the last profile that passed or was accepted; rolling:N: the
+    # last N of those pooled; pinned: a chosen profile, kept until changed;
+    # latest: the last profile, failed or not (each change fails once).
     baseline: str = "previous"
     # Profiling: categories kept per column, and the share of distinct non-null
     # values from which a string or integer column is an ID, not a distribution.
@@ -142,9 +143,11 @@ class DriftPolicy(Strict):
     @classmethod
     def _known_strategy(cls, value: str) -> str:
         match = _ROLLING.match(value)
-        if value in ("previous", "pinned") or (match and int(match.group(1)) >= 1):
+        if value in ("previous", "pinned", "latest") or (match and int(match.group(1)) >= 1):
             return value
-        raise ValueError(f"expected 'previous', 'pinned' or 'rolling:N' (N >= 1), got {value!r}")
+        raise ValueError(
+            f"expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got {value!r}"
+        )
 
     @model_validator(mode="after")
     def _overrides_are_valid(self) -> DriftPolicy:

@@ -175,9 +175,10 @@ class DriftStore:
     def accept(
         self, dataset: str, profile_id: int, *, actor: str, reason: str | None = None
     ) -> bool:
-        """Accept a stored profile as the dataset's new normal: pin it, and make it
-        the start of the history that ``previous`` and ``rolling:N`` baselines are
-        taken from (see ``accepted``). False when it already was (idempotent)."""
+        """Accept a stored profile as the dataset's new normal: pin it, count it as a
+        baseline though its checks failed, and make it the start of the history
+        that ``previous`` and ``rolling:N`` baselines are taken from (see
+        ``baseline_profiles``). False when it already was (idempotent)."""
         now = datetime.now(UTC)
         with self.transaction() as conn:
             _check_owner(conn, dataset, profile_id)
@@ -218,6 +219,47 @@ class DriftStore:
                 [dataset, limit],
             ).fetchall()
         return [_profile_from_row(pid, doc) for pid, doc in rows]
+
+    def baseline_profiles(self, dataset: str, limit: int) -> list[DatasetProfile]:
+        """The dataset's last ``limit`` profiles that may be a baseline, newest first.
+
+        A profile may be a baseline when every check of its evaluation passed, or a
+        person accepted it, or it is the dataset's first (it recorded the
+        baseline). A failed check at any severity (WARN, ERROR, or a check that
+        could not be evaluated) keeps its profile out, so a lasting change keeps
+        failing until it is accepted. Nothing older than the accepted profile
+        counts. Pass or fail is read from the profile's own ``check_results``
+        rows, so stores written before this rule need no migration.
+        """
+        with self.connection() as conn:
+            accepted = _accepted(conn, dataset)
+            rows = conn.execute(
+                """
+                SELECT profile_id, profile FROM profiles
+                WHERE dataset = $dataset AND profile_id >= coalesce($accepted, 0)
+                  AND (profile_id = $accepted
+                       OR profile_id = (SELECT min(profile_id) FROM profiles
+                                        WHERE dataset = $dataset)
+                       OR profile_id NOT IN (SELECT profile_id FROM check_results
+                                             WHERE dataset = $dataset AND NOT passed))
+                ORDER BY profile_id DESC LIMIT $limit
+                """,
+                {"dataset": dataset, "accepted": accepted, "limit": limit},
+            ).fetchall()
+        return [_profile_from_row(pid, doc) for pid, doc in rows]
+
+    def failed_profiles(self, dataset: str, profile_ids: Sequence[int]) -> set[int]:
+        """Which of these profiles had a failed check (what keeps them from being
+        a baseline unless accepted)."""
+        if not profile_ids:
+            return set()
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT profile_id FROM check_results"
+                " WHERE dataset = ? AND NOT passed AND list_contains(?, profile_id)",
+                [dataset, list(profile_ids)],
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def profile(self, profile_id: int) -> DatasetProfile | None:
         with self.connection() as conn:

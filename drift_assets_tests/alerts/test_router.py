@@ -220,3 +220,38 @@ def test_routes_pick_the_channel_minimum_severity_and_mentions():
     walk.route_of = lambda key: sales
     routing = walk.tick([event("sales_eu", "null_rate")], T0)
     assert routing.entries[0].reason == "WARN is below #sales's minimum ERROR"
+
+
+def test_a_check_failing_every_day_is_announced_daily_and_resolved_only_once_it_passes():
+    # A lasting change under the default baseline fails every day until someone
+    # accepts it; the first pass after the accept is the only "resolved".
+    walk = Walk(AlertsConfig())  # repeats every 4 h, daily runs
+    days = [T0 + timedelta(days=d) for d in range(8)]
+    outcomes = [False] * 6 + [True, True]  # accepted after day 6
+    routed = []
+    for at, passed in zip(days, outcomes, strict=True):
+        routing = walk.tick([event("orders", "distribution_shift", passed=passed, at=at)], at)
+        routed.append([(e.kind, e.status) for e in routing.entries])
+    assert routed == [
+        [(Kind.ALERT, Status.PENDING)],
+        *[[(Kind.REPEAT, Status.PENDING)]] * 5,  # re-announced every day, never resolved
+        [(Kind.RESOLVED, Status.PENDING)],
+        [],  # passing again sends nothing more
+    ]
+    root = walk.sent[0].key
+    assert all(e.thread_key == root for e in walk.sent[1:])
+    assert walk.memory.states[("orders", "distribution_shift")].firing is False
+
+
+def test_a_pass_older_than_the_firing_failure_resolves_nothing():
+    # A first tick's lookback re-reads evaluations whose failures are already in the
+    # outbox; the passes from before them must not "resolve" the failure.
+    walk = Walk(AlertsConfig())
+    day = timedelta(days=1)
+    walk.tick([event("orders", "null_rate", at=T0 + day)], T0 + day)
+    reread = walk.tick([event("orders", "null_rate", passed=True, at=T0)], T0 + 2 * day)
+    assert reread.entries == () and walk.memory.states[("orders", "null_rate")].firing
+    recovered = walk.tick(
+        [event("orders", "null_rate", passed=True, at=T0 + 3 * day)], T0 + 3 * day
+    )
+    assert [e.kind for e in recovered.entries] == [Kind.RESOLVED]

@@ -1,9 +1,15 @@
-"""Baseline strategies: previous and rolling:N, and pooling profiles into one."""
+"""Choosing the baseline from the profiles that may be one: the newest, or the newest
+N pooled into one (pooling is exact on shared edges and total over degenerate
+profiles)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drift_assets.checks.baseline import pool_profiles, select_baseline
 from drift_assets_tests.builders import category_column, numeric_column, profile
@@ -105,3 +111,41 @@ def test_columns_follow_the_newest_schema():
     pooled = pool_profiles([newest, older])
     assert pooled.column_names == ("x",)
     assert pooled.column("x").null_count == 3
+
+
+@st.composite
+def stored_profile(draw, profile_id: int):
+    """A profile whose numeric column may be empty, constant, all null or one value,
+    with edges that may repeat (heavy ties), and whose category column may be empty."""
+    edges = sorted(draw(st.lists(st.sampled_from([-1e9, -1.0, 0.0, 0.5, 1.0, 1e9]), max_size=6)))
+    counts = draw(st.lists(st.integers(0, 50), min_size=len(edges) + 1, max_size=len(edges) + 1))
+    values = draw(st.lists(st.sampled_from(["a", "b", "", "ü"]), unique=True, max_size=4))
+    top = [(v, draw(st.integers(1, 40))) for v in values]
+    nulls = draw(st.integers(0, 20))
+    x = numeric_column("x", edges or [0.0], counts if edges else counts[:1] * 2, nulls=nulls)
+    if not sum(x.numeric.histogram.counts):  # nothing counted: no min, max or moments
+        x = replace(x, numeric=replace(x.numeric, min=None, max=None, mean=None, std=None))
+    c = category_column("c", top, other=draw(st.integers(0, 5)), nulls=nulls)
+    rows = sum(x.numeric.histogram.counts) + nulls
+    return profile("d", x, c, rows=rows, profile_id=profile_id)
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(lambda n: st.tuples(*(stored_profile(i) for i in range(n, 0, -1))))
+)
+def test_pooling_never_raises_and_keeps_every_count(profiles):
+    pooled = select_baseline(list(profiles), rolling_window=len(profiles))
+    assert pooled.row_count == sum(p.row_count for p in profiles)
+    hist = pooled.column("x").numeric.histogram
+    assert hist.edges == profiles[0].column("x").numeric.histogram.edges
+    assert min(hist.counts) >= 0
+    assert hist.total == sum(p.column("x").numeric.histogram.total for p in profiles)
+    assert pooled.column("x").null_count == sum(p.column("x").null_count for p in profiles)
+    categories = pooled.column("c").categorical
+    assert sum(n for _, n in categories.top) + categories.other_count == sum(
+        sum(n for _, n in p.column("c").categorical.top) + p.column("c").categorical.other_count
+        for p in profiles
+    )
+    if len(profiles) > 1:
+        assert pooled.pooled_from == tuple(p.profile_id for p in profiles)

@@ -38,7 +38,9 @@ def test_show_tells_baseline_profile_and_latest_checks(db):
         "\n"
         "Baseline\n"
         "  strategy      previous\n"
-        "  next batch    compared with profile #4 (the latest)\n"
+        # #3 (null spike) and #4 (amount shift) failed: they are no baseline
+        "  next batch    compared with profile #2 (the latest that passed or was accepted;"
+        " newer ones failed)\n"
         "  pinned        none\n"
         "\n"
         "Latest profile #4  2026-11-04 06:00 UTC  100 rows, 3 columns\n"
@@ -97,7 +99,8 @@ def test_pin_then_show_then_unpin(db):
 
     shown = run("baseline", "show", "orders", "--db", db).output
     assert "  pinned        profile #2 since " in shown and ", by cli:" in shown and ": known good" in shown
-    assert "  #2      2026-11-02 06:00           100 rows    3 columns  <- pinned" in shown
+    assert "  #4      2026-11-04 06:00           100 rows    3 columns  failed\n" in shown
+    assert "  #2      2026-11-02 06:00           100 rows    3 columns  passed, pinned\n" in shown
 
     assert run("baseline", "unpin", "orders", "--db", db).output == "unpinned profile #2 from orders\n"
     assert run("baseline", "unpin", "orders", "--db", db).output == "orders had no pinned baseline; nothing to do\n"

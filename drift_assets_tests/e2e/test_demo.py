@@ -1,21 +1,49 @@
-"""The demo script end to end through Dagster: every scripted event fails exactly
-its check on its day, ordinary days pass, and every result lands in the store."""
+"""The demo fortnight end to end through Dagster and the router: a lasting change
+keeps failing until it is accepted (orders' new amounts, with `drift-assets
+baseline accept` after day 7), an incident fixed the next day passes again by
+itself (customers' e-mail nulls), and the outbox says "resolved" for exactly those
+two and for none of the changes still in place on day 14."""
 
 from __future__ import annotations
 
 import pytest
 
-from drift_assets.demo.generate import DEMO_EVENTS, expected_failures
+from drift_assets.alerts.router import Kind, Status
+from drift_assets.demo.generate import DEMO_EVENTS
 from drift_assets_tests.conftest import DEMO_DAYS
+
+# x: the check fails that day, .: it passes. Days 1 to 14.
+EXPECTED = {
+    "orders.schema_change":          "..............",
+    "orders.null_rate":              "..............",
+    # amounts +35% from day 5, accepted after day 7; BR's 6% from day 9 on
+    "orders.distribution_shift":     "....xxx.xxxxxx",
+    # segment renamed customer_tier from day 11 on
+    "customers.schema_change":       "..........xxxx",
+    # a third of the e-mails missing on day 6 only
+    "customers.null_rate":           ".....x........",
+    "customers.distribution_shift":  "..............",
+    # status_code as text from day 12 on
+    "web_events.schema_change":      "...........xxx",
+    "web_events.null_rate":          "..............",
+    # latency doubled from day 8 on
+    "web_events.distribution_shift": ".......xxxxxxx",
+}  # fmt: skip
+RESOLVED = {("customers/null_rate", 7), ("orders/distribution_shift", 8)}
+
+
+def fails(check: str, day: int) -> bool:
+    return 1 <= day <= DEMO_DAYS and EXPECTED[check][day - 1] == "x"
 
 
 @pytest.mark.parametrize("day", range(1, DEMO_DAYS + 1))
-def test_checks_fail_exactly_on_the_scripted_days(played_demo, day):
-    days, _ = played_demo
-    expected = {name: checks for name, checks in expected_failures(day).items() if checks}
-    played = days[day - 1]
+def test_every_check_on_every_day(played_demo, day):
+    played = played_demo[0][day - 1]
     assert played.day == day
-    assert played.failed() == expected, [v for v in played.verdicts if not v.passed]
+    seen = {f"{v.dataset}.{v.check}": not v.passed for v in played.verdicts}
+    assert seen == {check: fails(check, day) for check in EXPECTED}, [
+        v for v in played.verdicts if not v.passed
+    ]
 
 
 def test_the_first_day_records_the_baselines(played_demo):
@@ -43,6 +71,41 @@ def test_failures_say_what_changed(played_demo, event):
     assert verdict.severity in ("WARN", "ERROR")
 
 
+def test_the_router_alerts_repeats_daily_and_resolves_only_what_recovered(played_demo):
+    days, _ = played_demo
+    routed = [
+        (row.kind, f"{row.asset_key}/{row.check_name}", day.day)
+        for day in days
+        for row in day.routed
+    ]
+    assert all(row.status is Status.DRY_RUN for day in days for row in day.routed)
+    expected = []
+    for day in range(1, DEMO_DAYS + 1):
+        for check in EXPECTED:
+            alert_class = check.replace(".", "/")
+            if fails(check, day):
+                # a failure a day after the last is due again (repeats every 4 h)
+                kind = Kind.REPEAT if fails(check, day - 1) else Kind.ALERT
+                expected.append((kind, alert_class, day))
+            elif fails(check, day - 1):
+                expected.append((Kind.RESOLVED, alert_class, day))
+    assert sorted(routed) == sorted(expected)
+    assert {(c, d) for kind, c, d in routed if kind is Kind.RESOLVED} == RESOLVED
+
+
+def test_orders_new_amounts_are_accepted_through_the_cli(played_demo):
+    days, store = played_demo
+    (transcript,) = days[6].accepted
+    assert transcript.startswith(
+        "$ drift-assets baseline accept orders --reason 'new price list: amounts"
+    )
+    assert "accepted as the new baseline of orders by cli:" in transcript
+    drift = store.get_store()
+    day_7 = {r.run_id: r.profile_id for r in drift.check_history(dataset="orders")}[days[6].run_id]
+    assert drift.accepted("orders") == day_7
+    assert [d.accepted for d in days if d.day != 7] == [()] * (DEMO_DAYS - 1)
+
+
 def test_every_result_reaches_the_store(played_demo):
     days, store = played_demo
     history = store.get_store().check_history()
@@ -54,5 +117,7 @@ def test_every_result_reaches_the_store(played_demo):
 
 def test_blocking_schema_errors_fail_the_run_and_nothing_else_does(played_demo):
     days, _ = played_demo
-    schema_days = {e.day for e in DEMO_EVENTS if e.check == "schema_change"}
+    schema_days = {
+        day for check in EXPECTED if "schema" in check for day in range(1, 15) if fails(check, day)
+    }
     assert {d.day for d in days if not d.run_succeeded} == schema_days

@@ -191,3 +191,43 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path):
         holder.join(30)
     with connect(path, lock_timeout=5) as conn:  # released: opens at once
         assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_baseline_profiles_are_those_that_passed_or_were_accepted(store):
+    def evaluated(passed: bool = True, severity=None, description="ok", dataset="orders"):
+        return store.record_evaluation(
+            profile=profile(dataset),
+            asset_key=dataset,
+            run_id=None,
+            baseline=None,
+            baseline_strategy="previous",
+            outcomes=[
+                outcome("schema_change"),
+                outcome("null_rate", passed, severity, description),
+            ],
+        ).profile_id
+
+    first = evaluated(False, Severity.ERROR, "null rate 60% (error at 50%)")
+    passing = evaluated()
+    warned = evaluated(False, Severity.WARN, "email +6 pp (warn at +5 pp)")
+    # a check that raised inside is that check's ERROR result: a failure like any other
+    broken = evaluated(False, Severity.ERROR, "could not be evaluated: ValueError: boom")
+    evaluated(dataset="customers")
+    latest = evaluated(False, Severity.ERROR, "schema changed")
+
+    def ids(limit=10):
+        return [p.profile_id for p in store.baseline_profiles("orders", limit)]
+
+    # the first profile recorded the baseline: it counts even though it failed
+    assert ids() == [passing, first]
+    assert ids(1) == [passing]
+    assert store.failed_profiles("orders", [first, passing, warned, broken, latest]) == {
+        first,
+        warned,
+        broken,
+        latest,
+    }
+    store.accept("orders", broken, actor="cli:ana")
+    assert ids() == [broken]  # nothing older than the accepted profile
+    assert [p.profile_id for p in store.recent_profiles("orders", 1)] == [latest]
+    assert store.baseline_profiles("nobody", 5) == []
