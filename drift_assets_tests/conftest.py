@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
+from drift_assets.cli.demo import accept_as_typed
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.demo.runner import run_demo_days
 from drift_assets.settings.dataset_file import load_config
@@ -30,5 +31,7 @@ def played_demo(demo_project, tmp_path_factory):
     """Every demo day played in-process; returns (days, store resource)."""
     store = DriftStoreResource(database=str(tmp_path_factory.mktemp("store") / "drift.duckdb"))
     with DagsterInstance.ephemeral() as instance:
-        days = run_demo_days(demo_project, range(1, DEMO_DAYS + 1), instance, store=store)
+        days = run_demo_days(
+            demo_project, range(1, DEMO_DAYS + 1), instance, accept=accept_as_typed, store=store
+        )
     return days, store

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import shlex
 import sys
+from pathlib import Path
 
 import click
 from dagster import DagsterInstance
@@ -89,7 +93,9 @@ def run(days: int, if_new: bool) -> None:
             bar.update(1)
             report(day)
 
-        played = run_demo_days(config, range(start, start + days), instance, on_day=on_day)
+        played = run_demo_days(
+            config, range(start, start + days), instance, accept=accept_as_typed, on_day=on_day
+        )
     routed = sum(len(day.routed) for day in played)
     dry_run = alert_resources()[SLACK_RESOURCE_KEY].mode == "dry_run"
     how = "dry run: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL to send" if dry_run else "sent"
@@ -114,3 +120,16 @@ def _config():
         return load_config()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def accept_as_typed(db: Path, dataset: str, reason: str) -> str:
+    """``drift-assets baseline accept DATASET --reason ...``, run in-process as a person
+    would type it; returns the command line and what it printed."""
+    from drift_assets.cli import main
+
+    args = ["baseline", "accept", dataset, "--reason", reason]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        main.main([*args, "--db", str(db)], standalone_mode=False)
+    typed = " ".join(shlex.quote(a) for a in ["drift-assets", *args])
+    return f"$ {typed}\n{printed.getvalue().strip()}"

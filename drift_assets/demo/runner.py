@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shlex
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from pathlib import Path
 
 from dagster import DagsterInstance, Definitions, build_sensor_context, materialize
 
-from drift_assets.cli import main as cli
 from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY, build_dataset_asset
 from drift_assets.defs.pickup import PickupCursor
@@ -71,10 +69,15 @@ def run_demo_days(
     days: Iterable[int],
     instance: DagsterInstance,
     *,
+    accept: Callable[[Path, str, str], str],
     store: DriftStoreResource | None = None,
     on_day: Callable[[DemoDay], None] = lambda day: None,
 ) -> list[DemoDay]:
-    """Write, materialize, route and accept each day in turn (one in-process run a day)."""
+    """Write, materialize, route and accept each day in turn (one in-process run a day).
+
+    ``accept(store_path, dataset, reason)`` runs a scripted acceptance the way a
+    person would (the CLI passes its own ``baseline accept`` command) and returns
+    what to show of it."""
     missing = [name for name in DEMO_DATASETS if name not in {d.name for d in config.datasets}]
     if missing:
         raise ValueError(f"the dataset file does not declare the demo dataset(s) {missing}")
@@ -113,7 +116,9 @@ def run_demo_days(
         )
         cursor, routed = _route(config, assets, instance, store, cursor, day)
         accepted = tuple(
-            _accept(store, a.dataset, a.reason) for a in DEMO_ACCEPTANCES if a.day == day
+            accept(store.get_store().path, a.dataset, a.reason)
+            for a in DEMO_ACCEPTANCES
+            if a.day == day
         )
         played.append(
             DemoDay(
@@ -157,14 +162,3 @@ def _route(config, assets, instance, store, cursor: str, day: int):
         tick = sensor.evaluate_tick(context)
     routed = [row for row in outbox.rows() if row.outbox_id > before]
     return tick.cursor, tuple(sorted(routed, key=lambda r: r.outbox_id))
-
-
-def _accept(store: DriftStoreResource, dataset: str, reason: str) -> str:
-    """``drift-assets baseline accept DATASET --reason ...``, run as a person would
-    type it; returns the command line and what it printed."""
-    args = ["baseline", "accept", dataset, "--reason", reason]
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        cli.main([*args, "--db", str(store.get_store().path)], standalone_mode=False)
-    typed = " ".join(shlex.quote(a) for a in ["drift-assets", *args])
-    return f"$ {typed}\n{printed.getvalue().strip()}"
