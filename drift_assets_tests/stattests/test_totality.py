@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon as scipy_jensenshannon
 from scipy.stats import chi2_contingency, kstwo, kstwobign, norm
 
@@ -208,3 +210,48 @@ def test_every_value_new_is_the_whole_batch_outside_the_baseline():
     growth = outsider_growth([60, 40], 0, True, [50, 30], 80, 0.05)
     assert growth.grown == (0, 1)
     assert growth.statistic == pytest.approx(1.0)
+
+
+# --- properties: any counts, any moments --------------------------------------
+
+PROPERTY = settings(derandomize=True, max_examples=300, deadline=None, database=None)
+COUNT = st.one_of(st.integers(0, 3), st.integers(0, 10**12))
+PAIRS = st.integers(0, 12).flatmap(
+    lambda k: st.tuples(
+        st.lists(COUNT, min_size=k, max_size=k), st.lists(COUNT, min_size=k, max_size=k)
+    )
+)
+
+
+@PROPERTY
+@given(PAIRS)
+def test_every_count_test_is_total_and_in_its_range(pair):
+    baseline, current = pair
+    comparable = sum(baseline) > 0 and sum(current) > 0
+    for test in COUNT_TESTS:
+        result = test(baseline, current)
+        assert result.comparable == comparable
+        assert math.isfinite(result.statistic) and result.statistic >= 0
+        assert result.pvalue is None or 0.0 <= result.pvalue <= 1.0
+    if comparable:
+        assert jensen_shannon(baseline, current).statistic <= 1.0
+        assert ks(baseline, current).statistic <= 1.0
+        assert chi_square(baseline, current).pvalue is not None
+
+
+MOMENT = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True))
+
+
+@PROPERTY
+@given(MOMENT, MOMENT, st.integers(0, 10**9), MOMENT, MOMENT, st.integers(0, 10**9))
+def test_moments_are_finite_or_none(mean_b, std_b, n_b, mean_c, std_c, n_c):
+    std_b = None if std_b is None else abs(std_b)
+    std_c = None if std_c is None else abs(std_c)
+    for value in (
+        mean_shift_sd(mean_b, std_b, mean_c),
+        std_change(std_b, std_c),
+        mean_shift_pvalue(mean_b, std_b, n_b, mean_c, std_c, n_c),
+    ):
+        assert value is None or math.isfinite(value)
+    pvalue = mean_shift_pvalue(mean_b, std_b, n_b, mean_c, std_c, n_c)
+    assert pvalue is None or 0.0 <= pvalue <= 1.0
