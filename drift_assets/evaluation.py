@@ -10,14 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drift_assets.checks.baseline import select_baseline
+from drift_assets.checks.containment import reason
 from drift_assets.checks.families import evaluate_all
 from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import DatasetProfile
+from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
 Profiler = Callable[[DatasetProfile | None], DatasetProfile]
+
+
+class BatchError(Exception):
+    """The batch could not be profiled, so no check could run; the message is
+    one line saying which source and why, for the run's failure in the UI."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,18 @@ def evaluate_batch(
     """Profile one batch, check it against its baseline and record both.
 
     The store is opened only to read the baseline and to write the result: the
-    profiling in between, the slow part, holds no lock.
+    profiling in between, the slow part, holds no lock. A batch that cannot be
+    profiled raises ``BatchError`` and nothing is stored, so the next good batch
+    is compared with the last good one; a check that raises is its own ERROR
+    outcome (``evaluate_all``), so the profile and all three results are stored.
     """
     baseline = resolve_baseline(store, dataset, policy)
-    profile = profiler(baseline)
+    try:
+        profile = profiler(baseline)
+    except SourceError as exc:
+        raise BatchError(str(exc)) from exc
+    except Exception as exc:
+        raise BatchError(f"could not be profiled: {reason(exc)}") from exc
     outcomes = evaluate_all(profile, baseline, policy)
     stored = store.record_evaluation(
         profile=profile,

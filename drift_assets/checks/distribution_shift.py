@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from drift_assets.checks.containment import ContainedColumns
 from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import (
     baseline_recorded,
@@ -138,11 +139,13 @@ def evaluate(
     if current.row_count == 0 and baseline.row_count > 0:
         return _empty_batch(current, baseline, thresholds)
 
-    examined = [
-        _examine(column, baseline.column(column.name), policy.distribution_for(column.name))
-        for column in current.columns
-        if not policy.is_ignored(column.name)
-    ]
+    contained = ContainedColumns()
+    examined = contained.each(
+        (c for c in current.columns if not policy.is_ignored(c.name)),
+        lambda column: _examine(
+            column, baseline.column(column.name), policy.distribution_for(column.name)
+        ),
+    )
     tested = [(f, e) for f, e in examined if e is not None]
     skipped = [f for f, e in examined if e is None]
     drifted = sorted(
@@ -172,7 +175,7 @@ def evaluate(
     else:
         description = "no column compared (no columns)"
 
-    return CheckOutcome(
+    outcome = CheckOutcome(
         check=DISTRIBUTION_SHIFT,
         passed=not drifted,
         severity=drifted[0][1].severity if drifted else None,
@@ -186,6 +189,7 @@ def evaluate(
         columns=tuple(f for f, _ in examined),
         thresholds=thresholds,
     )
+    return contained.outcome(outcome)
 
 
 def _empty_batch(

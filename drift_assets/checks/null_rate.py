@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from drift_assets.checks.containment import ContainedColumns
 from drift_assets.checks.outcome import NULL_RATE, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import (
     baseline_recorded,
@@ -45,17 +46,17 @@ def evaluate(
     if baseline is None:
         return baseline_recorded(NULL_RATE, current, thresholds)
 
-    judged = [
-        _judge(
+    contained = ContainedColumns()
+    judged = contained.each(
+        (c for c in current.columns if not policy.is_ignored(c.name)),
+        lambda column: _judge(
             column,
             baseline.column(column.name),
             current,
             baseline,
             policy.null_rate_for(column.name),
-        )
-        for column in current.columns
-        if not policy.is_ignored(column.name)
-    ]
+        ),
+    )
     failed = sorted(
         (j for j in judged if j.finding.failed),
         key=lambda j: (-rank(j.finding.severity), -j.closeness),
@@ -82,7 +83,7 @@ def evaluate(
             )
         description += ")"
 
-    return CheckOutcome(
+    outcome = CheckOutcome(
         check=NULL_RATE,
         passed=not failed,
         severity=failed[0].finding.severity if failed else None,
@@ -97,6 +98,7 @@ def evaluate(
         columns=tuple(j.finding for j in judged),
         thresholds=thresholds,
     )
+    return contained.outcome(outcome)
 
 
 def _judge(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from drift_assets.checks.containment import ContainedColumns
 from drift_assets.checks.outcome import SCHEMA_CHANGE, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import baseline_recorded, ignored_columns, listing, plural, rank
 from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
@@ -37,23 +38,24 @@ def evaluate(
     # reports the empty batch itself.
     types_known = current.row_count > 0 or baseline.row_count == 0
 
+    def retyped(c: ColumnProfile) -> ColumnFinding | None:
+        before = then_by_name.get(c.name)
+        if not types_known or before is None or c.logical_type == before.logical_type:
+            return None
+        return _change(c, "type_changed", before.logical_type, c.logical_type, rules)
+
+    # Each column is compared on its own, so one that cannot be is reported
+    # and the others still are.
+    contained = ContainedColumns()
     findings = [
-        *(
-            _change(c, "removed", c.logical_type, None, rules)
-            for c in then
-            if c.name not in now_names
+        *contained.each(
+            (c for c in then if c.name not in now_names),
+            lambda c: _change(c, "removed", c.logical_type, None, rules),
         ),
-        *(
-            _change(c, "type_changed", then_by_name[c.name].logical_type, c.logical_type, rules)
-            for c in now
-            if types_known
-            and c.name in then_by_name
-            and c.logical_type != then_by_name[c.name].logical_type
-        ),
-        *(
-            _change(c, "added", None, c.logical_type, rules)
-            for c in now
-            if c.name not in then_by_name
+        *(f for f in contained.each(now, retyped) if f is not None),
+        *contained.each(
+            (c for c in now if c.name not in then_by_name),
+            lambda c: _change(c, "added", None, c.logical_type, rules),
         ),
         *(_moved(c, then_by_name[c.name]) for c in _moved_columns(now, then_by_name)),
     ]
@@ -74,7 +76,7 @@ def evaluate(
     if not types_known:
         description += " (types not compared: the batch has no rows)"
 
-    return CheckOutcome(
+    outcome = CheckOutcome(
         check=SCHEMA_CHANGE,
         passed=not failed,
         severity=failed[0].severity if failed else None,
@@ -89,6 +91,7 @@ def evaluate(
         columns=tuple(findings),
         thresholds=thresholds,
     )
+    return contained.outcome(outcome)
 
 
 _KINDS = ("added", "removed", "type_changed", "moved")

@@ -1,42 +1,74 @@
-"""``drift-assets compare``: two files, the same engine and defaults as the assets."""
+"""``drift-assets compare``: two files, the same engine and defaults as the assets.
+
+It never shows a traceback: it exits 0 or 1 with a report, or 2 with one line on
+stderr. The engine is imported when the command runs, not when it is listed, so
+``--help`` costs only click; and nothing here imports Dagster, or pandas for CSV
+and Parquet files.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import yaml
-from pydantic import ValidationError
 
-from drift_assets.checks.families import evaluate_all
-from drift_assets.profiling.dataset_profile import DatasetProfile
-from drift_assets.profiling.profiler import profile_source
-from drift_assets.profiling.sources import SourceError, format_of
-from drift_assets.reports.compare_report import report_dict, report_text
-from drift_assets.settings.dataset_file import SourceConfig
-from drift_assets.settings.policy import DriftPolicy
-from drift_assets.settings.strict import describe_validation_error
+if TYPE_CHECKING:
+    from drift_assets.settings.dataset_file import SourceConfig
+    from drift_assets.settings.policy import DriftPolicy
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
+class BadInput(click.ClickException):
+    """Unreadable input or bad usage: one line on stderr and exit status 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file=None) -> None:
+        click.echo(f"drift-assets compare: {self.format_message()}", err=True)
+
+
+class _OneLineErrors(click.Command):
+    """Click's own usage errors (a missing file argument, an unknown option) as
+    one line too; click would print the usage text around them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise BadInput(f"{exc.format_message()} (see drift-assets compare --help)") from exc
+
+
 def _source_for(path: str) -> SourceConfig:
+    from drift_assets.profiling.sources import format_of
+    from drift_assets.settings.dataset_file import SourceConfig
+
     if kind := format_of(path):
         return SourceConfig(**{kind: path})
-    raise click.UsageError(f"{path}: expected a .csv or .parquet file")
+    raise BadInput(f"{path}: expected a .csv or .parquet file")
 
 
-def _policy(config: str | None, null: float | None, mean: float | None, std: float | None):
+def _policy(
+    config: str | None, null: float | None, mean: float | None, std: float | None
+) -> DriftPolicy:
+    import yaml
+    from pydantic import ValidationError
+
+    from drift_assets.settings.policy import DriftPolicy
+    from drift_assets.settings.strict import describe_validation_error
+
     raw = {}
     if config:
         try:
             raw = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise click.UsageError(f"{config}: cannot read the policy file ({exc})") from exc
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            reason = " ".join(str(exc).split())
+            raise BadInput(f"{config}: cannot read the policy file ({reason})") from exc
         if not isinstance(raw, dict):
-            raise click.UsageError(f"{config}: expected a mapping (a dataset's policy: block)")
+            raise BadInput(f"{config}: expected a mapping (a dataset's policy: block)")
         raw = raw.get("policy", raw)
     try:
         data = DriftPolicy.model_validate(raw).model_dump()
@@ -55,10 +87,10 @@ def _policy(config: str | None, null: float | None, mean: float | None, std: flo
         return DriftPolicy.model_validate(data)
     except ValidationError as exc:
         where = config or "the command-line thresholds"
-        raise click.UsageError(f"{where}: {describe_validation_error(exc)}") from exc
+        raise BadInput(f"{where}: {describe_validation_error(exc)}") from exc
 
 
-@click.command("compare")
+@click.command("compare", cls=_OneLineErrors)
 @click.argument("baseline", type=click.Path(dir_okay=False))
 @click.argument("current", type=click.Path(dir_okay=False))
 @click.option(
@@ -111,43 +143,66 @@ def command(baseline, current, fmt, out, config, null_thresh, mean_thresh, std_t
       drift-assets compare a.csv b.csv --null-thresh 2 --mean-thresh 0.2
     """
     policy = _policy(config, null_thresh, mean_thresh, std_thresh)
-    cwd = Path.cwd()
-    profile_options = policy.profiler_options()
-    # A bar on stderr while each file is profiled (the slow part on big files);
-    # hidden in pipes and CI so reports and logs stay clean.
-    with click.progressbar(
-        [("baseline", baseline), ("current", current)],
-        label="Profiling",
-        file=sys.stderr,
-        hidden=not sys.stderr.isatty(),
-        item_show_func=lambda item: item[1] if item else "",
-    ) as files:
-        try:
-            profiles: dict[str, DatasetProfile] = {}
-            for role, path in files:
-                profiles[role] = profile_source(
-                    _source_for(path),
-                    cwd,
-                    role,
-                    reference=profiles.get("baseline"),
-                    **profile_options,
-                )
-        except SourceError as exc:
-            click.echo(f"drift-assets compare: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    reference, profile = profiles["baseline"], profiles["current"]
-    outcomes = evaluate_all(profile, reference, policy)
-    if fmt == "json":
-        text = (
-            json.dumps(
-                report_dict(outcomes, baseline=baseline, current=current), indent=2, default=str
-            )
-            + "\n"
-        )
-    else:
-        text = report_text(outcomes, baseline, current)
+    sources = {"baseline": _source_for(baseline), "current": _source_for(current)}
+    try:
+        outcomes = _compare(sources, policy)
+        text = _report(outcomes, fmt, baseline, current)
+    except BadInput:
+        raise
+    except Exception as exc:
+        # A fault of ours, not of the input: still one line, never a traceback.
+        from drift_assets.checks.containment import reason
+
+        raise BadInput(f"internal error: {reason(exc)}") from exc
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"{out}: cannot write the report ({exc.strerror or exc})") from exc
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_PASSED if all(o.passed for o in outcomes) else EXIT_FAILED)
+
+
+def _compare(sources: dict[str, SourceConfig], policy: DriftPolicy):
+    """Both files profiled (the current one against the baseline's bins) and
+    checked; a file that cannot be profiled is ``BadInput``."""
+    from drift_assets.checks.containment import reason
+    from drift_assets.checks.families import evaluate_all
+    from drift_assets.profiling.profiler import profile_source
+    from drift_assets.profiling.sources import SourceError
+
+    cwd = Path.cwd()
+    # A bar on stderr while each file is profiled (the slow part on big files);
+    # hidden in pipes and CI so reports and logs stay clean.
+    with click.progressbar(
+        list(sources.items()),
+        label="Profiling",
+        file=sys.stderr,
+        hidden=not sys.stderr.isatty(),
+        item_show_func=lambda item: item[1].location if item else "",
+    ) as files:
+        profiles = {}
+        for role, source in files:
+            try:
+                profiles[role] = profile_source(
+                    source,
+                    cwd,
+                    role,
+                    reference=profiles.get("baseline"),
+                    **policy.profiler_options(),
+                )
+            except SourceError as exc:
+                raise BadInput(str(exc)) from exc
+            except Exception as exc:
+                raise BadInput(f"{source.location}: could not be profiled: {reason(exc)}") from exc
+    return evaluate_all(profiles["current"], profiles["baseline"], policy)
+
+
+def _report(outcomes, fmt: str, baseline: str, current: str) -> str:
+    from drift_assets.reports.compare_report import report_dict, report_text
+
+    if fmt == "json":
+        report = report_dict(outcomes, baseline=baseline, current=current)
+        return json.dumps(report, indent=2, allow_nan=False, default=str) + "\n"
+    return report_text(outcomes, baseline, current)

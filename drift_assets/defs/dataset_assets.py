@@ -6,7 +6,6 @@ nothing is handed between processes. The asset stores no value of its own: the
 data stays where its source is, and downstream assets read it from there.
 """
 
-
 import re
 from pathlib import Path
 
@@ -29,9 +28,8 @@ from drift_assets.defs.check_results import (
     materialization_metadata,
 )
 from drift_assets.defs.resources import DriftStoreResource
-from drift_assets.evaluation import evaluate_batch
+from drift_assets.evaluation import BatchError, evaluate_batch
 from drift_assets.profiling.profiler import profile_source
-from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.dataset_file import DatasetConfig
 
 STORE_RESOURCE_KEY = "drift_store"
@@ -79,8 +77,9 @@ def build_dataset_asset(dataset: DatasetConfig, base_dir: Path) -> AssetsDefinit
                 run_id=context.run.run_id,
                 profiler=profiler,
             )
-        except SourceError as exc:
+        except BatchError as exc:
             # Nothing was stored: the next good batch is compared with the last good one.
+            # The description is the line the UI shows for the failed step.
             raise Failure(description=f"dataset {dataset.name}: {exc}") from exc
         for outcome in evaluation.outcomes:
             log = context.log.info if outcome.passed else context.log.warning

@@ -6,7 +6,6 @@ asset whose value is a pandas DataFrame gets ``schema_change``, ``null_rate`` an
 profile it once and record everything in the drift store.
 """
 
-
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from dagster import (
 
 from drift_assets.defs.check_results import check_results, drift_check_specs
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
-from drift_assets.evaluation import evaluate_batch
+from drift_assets.evaluation import BatchError, evaluate_batch
 from drift_assets.profiling.profiler import profile_dataframe
 from drift_assets.settings.policy import DriftPolicy
 
@@ -75,19 +74,22 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
                 )
             )
         store = getattr(context.resources, STORE_RESOURCE_KEY).get_store()
-        evaluation = evaluate_batch(
-            store,
-            dataset=dataset,
-            asset_key=dataset,
-            policy=policy,
-            run_id=context.run.run_id,
-            profiler=lambda reference: profile_dataframe(
-                data,
-                dataset,
-                reference=reference,
-                **policy.profiler_options(),
-            ),
-        )
+        try:
+            evaluation = evaluate_batch(
+                store,
+                dataset=dataset,
+                asset_key=dataset,
+                policy=policy,
+                run_id=context.run.run_id,
+                profiler=lambda reference: profile_dataframe(
+                    data,
+                    dataset,
+                    reference=reference,
+                    **policy.profiler_options(),
+                ),
+            )
+        except BatchError as exc:
+            raise Failure(description=f"drift checks of {dataset}: {exc}") from exc
         yield from check_results(evaluation, key)
 
     return _drift_checks

@@ -14,6 +14,7 @@ from drift_assets.profiling.dataset_profile import (
     LogicalType,
 )
 from drift_assets.profiling.logical_types import logical_type
+from drift_assets.profiling.numeric_pass import arrow_floats
 from drift_assets.settings.dataset_file import SourceConfig
 
 # A Parquet source's reader options that change which columns or values a file gives.
@@ -80,9 +81,9 @@ class ParquetColumns(Mapping[int, np.ndarray]):
             with pq.ParquetFile(file) as parquet:
                 for group in range(parquet.num_row_groups):
                     chunk = parquet.read_row_group(group, columns=[name]).column(0)
-                    # Integers with nulls come as float64 with NaN, the others are
-                    # widened here, as DuckDB casts them to DOUBLE.
-                    values[start : start + len(chunk)] = chunk.to_numpy()
+                    # Integers are widened to float64 as DuckDB casts them to DOUBLE.
+                    floats = arrow_floats(chunk.cast(pa.float64(), safe=False))
+                    values[start : start + len(chunk)] = floats
                     start += len(chunk)
         return values
 

@@ -78,6 +78,7 @@ from drift_assets.profiling.numeric_pass import (
     Edges,
     InMemory,
     NumericPass,
+    arrow_floats,
     chunks,
     distinct_edges,
     edges_fit,
@@ -326,7 +327,7 @@ class Profiler:
             values = ", ".join(f"v{c.index}" for c in streamed)
             table = self.conn.sql(f"SELECT {values} FROM {source}").to_arrow_table()
             for c, column in zip(streamed, table.columns, strict=True):
-                samples[c.index] = column.to_numpy()
+                samples[c.index] = arrow_floats(column)
         return self._quantile_edges(samples)
 
     def _quantile_edges(self, samples: dict[int, np.ndarray]) -> dict[int, Edges]:
@@ -359,7 +360,7 @@ class Profiler:
         with reader:
             for batch in read_ahead(reader):
                 for index, values in zip(indexes, batch.columns, strict=True):
-                    array = values.to_numpy(zero_copy_only=False)
+                    array = arrow_floats(values)
                     for start in range(0, len(array), CHUNK_ROWS):
                         yield index, array[start : start + CHUNK_ROWS]
 

@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from drift_assets.profiling.column_plan import (
@@ -34,6 +34,10 @@ from drift_assets.profiling.sources import (
     register_dataframe,
 )
 from drift_assets.settings.dataset_file import SourceConfig
+
+if TYPE_CHECKING:
+    # Only DataFrame callers need pandas; profiling a file does not import it.
+    import pandas as pd
 
 # DuckDB's memory when profiling a source: a 10M-row, 20-column Parquet file then
 # peaks at about 650 MiB of resident memory in all, instead of ~800 MiB.

@@ -4,11 +4,15 @@ DataFrame), opened as a lazy DuckDB relation."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from drift_assets.settings.dataset_file import SourceConfig
+
+if TYPE_CHECKING:
+    # Only DataFrame callers need pandas; reading a file does not import it.
+    import pandas as pd
 
 
 class SourceError(ValueError):
@@ -208,6 +212,8 @@ def register_dataframe(
 
 def _scannable(column: pd.Series) -> pd.Series | None:
     """A replacement for a column DuckDB cannot scan as it is, else None."""
+    import pandas as pd  # already imported by whoever built the DataFrame
+
     dtype = column.dtype
     if isinstance(dtype, pd.SparseDtype):
         return column.sparse.to_dense()

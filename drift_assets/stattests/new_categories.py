@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drift_assets.stattests.chi_square import chi_square
-from drift_assets.stattests.registry import StatResult
+from drift_assets.stattests.registry import StatResult, empty_side
 
 
 def expected_outside(listed: Sequence[int], other: int, complete: bool) -> float:
@@ -41,7 +41,11 @@ def outside_share_test(
 ) -> StatResult:
     """Excess share of current rows outside the listed values over what the
     baseline predicts (never negative), with the p-value of the 2 x 2 chi-square
-    of inside vs outside, baseline (leave-one-out) vs current."""
+    of inside vs outside, baseline (leave-one-out) vs current. An empty side is
+    not comparable (see ``StatTest``)."""
+    reason = empty_side((n_baseline,), (n_current,))
+    if reason is not None:
+        return StatResult(statistic=0.0, pvalue=None, not_comparable=reason)
     excess = max(current_outside / n_current - baseline_outside / n_baseline, 0.0)
     expected = int(baseline_outside + 0.5)
     pvalue = chi_square(
@@ -75,11 +79,14 @@ def outsider_growth(
     are significant, the p-value is the largest adjusted p among them (the
     smallest overall when none is). This finds one new value of 2% in a column
     with thousands of values, where the total share outside the top K is too
-    noisy to show it.
+    noisy to show it. An empty side is not comparable.
     """
+    n_baseline = sum(listed) + other
+    reason = empty_side((n_baseline,), (n_current,))
+    if reason is not None:
+        return OutsiderGrowth(statistic=0.0, pvalue=None, not_comparable=reason)
     if not outsiders:
         return OutsiderGrowth(statistic=0.0, pvalue=1.0)
-    n_baseline = sum(listed) + other
     bound = 0 if complete else min(min(listed, default=0), other)
     adjusted: list[tuple[float, float]] = []
     for count in outsiders:

@@ -1,7 +1,14 @@
-"""The registry of distribution tests: each test module registers itself by name."""
+"""The registry of distribution tests: each test module registers itself by name.
+
+Calling a registered test validates its counts and answers the degenerate
+inputs every test shares in one place, so each test is total: a side with no
+counted value (an empty batch, an all-null column, every value outside the
+bins being compared) gives a "not comparable" result instead of an exception.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -12,10 +19,21 @@ Counts = Sequence[int]
 
 @dataclass(frozen=True)
 class StatResult:
-    """A test's statistic and, for tests that have one, its p-value."""
+    """A test's statistic and, for tests that have one, its p-value.
+
+    ``not_comparable`` says why the two samples could not be compared (for
+    example "no counted value in the current sample"); the statistic is then 0.0
+    and the p-value None, so nothing downstream reads it as a shift or as a
+    significant result.
+    """
 
     statistic: float
     pvalue: float | None = None
+    not_comparable: str | None = None
+
+    @property
+    def comparable(self) -> bool:
+        return self.not_comparable is None
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,7 @@ class StatTest:
 
     ``tiers`` names the ``DistributionPolicy`` field whose warn/error tiers judge
     the statistic as an effect size; ``None`` for a test used only for its p-value.
+    ``compute`` only ever sees aligned counts with at least one value on each side.
     """
 
     name: str
@@ -33,7 +52,11 @@ class StatTest:
     compute: Callable[[Counts, Counts], StatResult]
 
     def __call__(self, baseline: Counts, current: Counts) -> StatResult:
-        return self.compute(baseline, current)
+        b, c = aligned(baseline, current)
+        reason = empty_side(b, c)
+        if reason is not None:
+            return StatResult(statistic=0.0, pvalue=None, not_comparable=reason)
+        return self.compute(b, c)
 
 
 _TESTS: dict[str, StatTest] = {}
@@ -69,12 +92,29 @@ def for_kind(kind: ColumnKind) -> tuple[StatTest, ...]:
 
 
 def aligned(baseline: Counts, current: Counts) -> tuple[list[int], list[int]]:
-    """Validate two count vectors over the same bins and return them as lists."""
+    """Two count vectors over the same bins, as lists.
+
+    Counts of different lengths, negative or non-finite counts are a caller's
+    mistake (counts against another baseline's bins), not data: they raise
+    ``ValueError``. Empty sides are data and are left to ``empty_side``.
+    """
     b, c = list(baseline), list(current)
     if len(b) != len(c):
         raise ValueError(f"counts are not aligned: {len(b)} baseline bins, {len(c)} current")
+    if not all(math.isfinite(n) for n in b + c):
+        raise ValueError("counts must be finite numbers")
     if any(n < 0 for n in b + c):
         raise ValueError("counts must not be negative")
-    if sum(b) == 0 or sum(c) == 0:
-        raise ValueError("both samples need at least one counted value")
     return b, c
+
+
+def empty_side(baseline: Counts, current: Counts) -> str | None:
+    """Why two samples cannot be compared, or None when each has a counted value."""
+    nb, nc = sum(baseline), sum(current)
+    if nb == 0 and nc == 0:
+        return "no counted value in either sample"
+    if nb == 0:
+        return "no counted value in the baseline"
+    if nc == 0:
+        return "no counted value in the current sample"
+    return None

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from drift_assets.cli.compare import command as compare
+from drift_assets.reports.compare_report import report_schema
 
 ROWS = 3_000
 
@@ -193,3 +199,180 @@ def test_empty_files_are_clear(files, tmp_path, content, exit_code, message):
 def test_no_progress_bar_when_not_in_a_terminal(files):
     result = CliRunner().invoke(compare, [str(files["base"]), str(files["same"])])
     assert "Profiling" not in result.output
+
+
+# --- never a traceback: real files nobody here designed ------------------------
+
+SCHEMA = report_schema()
+
+
+def write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def labelled(values, n: int = 200, column: str = "sex") -> str:
+    return f"{column},weight\n" + "".join(
+        f"{values[i % len(values)]},{60 + i % 37}\n" for i in range(n)
+    )
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "exit_code", "failing"),
+    [
+        # labels recoded: the most common real drift, and it used to crash
+        (labelled(["male", "female"]), labelled(["M", "F"]), 1, {"distribution_shift": "sex"}),
+        # every value new in a text column with many values
+        (
+            labelled([f"sp{i}" for i in range(40)]),
+            labelled([f"other{i}" for i in range(40)]),
+            1,
+            {"distribution_shift": "sex"},
+        ),
+        # re-cased labels
+        (
+            labelled(["male", "female"]),
+            labelled(["Male", "Female"]),
+            1,
+            {"distribution_shift": "sex"},
+        ),
+        # a column that became all null: nulls up 100 pp, values not compared
+        (labelled(["male", "female"]), labelled([""]), 1, {"null_rate": "sex"}),
+        # all null on both sides
+        (labelled([""]), labelled([""]), 0, {}),
+        # a header and no rows on both sides
+        ("a,b\n", "a,b\n", 0, {}),
+        # one row each
+        ("x,y\n1,a\n", "x,y\n2,b\n", 0, {}),
+        # a column of only NaN and inf, on both sides
+        ("x\nnan\ninf\n-inf\n" * 20, "x\ninf\nnan\n-inf\n" * 20, 0, {}),
+        # unicode, empty strings and quoted commas as values
+        (
+            labelled(["日本", "Ünïcødé", '"a,b"', "🙂"]),
+            labelled(["日本", "Ünïcødé", '"a,b"', "🙂"]),
+            0,
+            {},
+        ),
+        # duplicate, blank and odd column names
+        ('x,x,"a b","",é\n' + "1,2,3,4,5\n" * 50, 'x,x,"a b","",é\n' + "1,2,3,4,5\n" * 50, 0, {}),
+    ],
+    ids=[
+        "recoded",
+        "all-new",
+        "re-cased",
+        "became-null",
+        "all-null",
+        "header-only",
+        "one-row",
+        "nan-inf",
+        "unicode",
+        "odd-names",
+    ],
+)
+def test_real_files_get_a_report_that_follows_the_schema(
+    tmp_path, baseline, current, exit_code, failing
+):
+    result = run(
+        write(tmp_path / "baseline.csv", baseline),
+        write(tmp_path / "current.csv", current),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == exit_code, result.output
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert not any("could not be evaluated" in c["description"] for c in report["checks"])
+    for check in report["checks"]:
+        if check["check"] in failing:
+            assert not check["passed"]
+            failed = [c["column"] for c in check["columns"] if c["failed"]]
+            assert failing[check["check"]] in failed
+        else:
+            assert check["passed"], check["description"]
+
+
+def test_recoded_labels_name_the_new_values_in_the_text_report(tmp_path):
+    result = run(
+        write(tmp_path / "a.csv", labelled(["male", "female"])),
+        write(tmp_path / "b.csv", labelled(["M", "F"])),
+    )
+    assert result.exit_code == 1
+    assert "ERROR  sex: 100.0% rows in new categories ['F', 'M']" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("{base}",), "Missing argument 'CURRENT'."),
+        (("{base}", "{base}", "--bogus"), "No such option '--bogus'."),
+        (("{base}", "{base}", "--out", "{tmp}/no/such/folder/r.json"), "cannot write the report"),
+        (("{tmp}", "{base}"), "is a directory"),
+        (("{base}", "{empty}"), "the file is empty (no header, no rows)"),
+        (("{base}", "{binary}"), "binary.parquet"),
+    ],
+    ids=[
+        "missing-argument",
+        "unknown-option",
+        "unwritable-out",
+        "directory",
+        "empty",
+        "not-parquet",
+    ],
+)
+def test_bad_usage_or_unreadable_input_is_one_line_on_stderr_and_exit_2(tmp_path, args, message):
+    paths = {
+        "base": write(tmp_path / "base.csv", labelled(["a", "b"])),
+        "empty": write(tmp_path / "empty.csv", ""),
+        "binary": write(tmp_path / "binary.parquet", "this is not parquet\n"),
+        "tmp": tmp_path,
+    }
+    result = run(*(a.format(**paths) for a in args))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("drift-assets compare: ") and message in line
+
+
+# --- what compare imports -------------------------------------------------------
+
+_MODULES_AFTER = """
+import sys
+from drift_assets.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in {mods!r})))
+"""
+_HEAVY = {"dagster", "pandas", "scipy", "duckdb", "numpy"}
+
+
+def modules_after(*args) -> set[str]:
+    code = _MODULES_AFTER.format(mods=_HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    return set(done.stdout.split("\n")[-2].split())
+
+
+def test_compare_help_imports_nothing_heavy():
+    assert modules_after("compare", "--help") == set()
+
+
+def test_compare_of_large_files_imports_no_dagster_pandas_or_scipy_stats(tmp_path):
+    # 40,000 rows a side: KS's limiting distribution applies (n_eff above 10,000),
+    # so scipy.special is enough; the exact small-sample one needs scipy.stats.
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        pd.DataFrame(
+            {"x": rng.normal(size=40_000), "n": rng.integers(0, 9, 40_000), "s": "k"}
+        ).to_parquet(tmp_path / f"{name}.parquet")
+        pd.DataFrame({"x": rng.normal(size=40_000)}).to_csv(tmp_path / f"{name}.csv")
+    for suffix in ("parquet", "csv"):
+        loaded = modules_after("compare", tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}")
+        assert {m.split(".")[0] for m in loaded} == {"duckdb", "numpy", "scipy"}
+        assert not any(m.startswith("scipy.stats") for m in loaded), suffix

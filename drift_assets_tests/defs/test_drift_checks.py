@@ -90,3 +90,21 @@ def test_a_value_that_is_not_a_dataframe_fails_clearly(store):
     assert "need a pandas DataFrame, but the asset's value is a list" in (
         failure.step_failure_data.error.message
     )
+
+
+def test_a_value_that_cannot_be_profiled_fails_with_one_line(store):
+    # A lone surrogate is a str to Python but no UTF-8 text to DuckDB.
+    @asset
+    def names() -> pd.DataFrame:
+        return pd.DataFrame({"name": pd.Series(["\ud800", "ok"], dtype=object)})
+
+    with DagsterInstance.ephemeral() as instance:
+        result = run(names, build_drift_checks([names]), store, instance)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.message
+    assert message.startswith(
+        "dagster._core.definitions.events.Failure: drift checks of names: could not be"
+        " profiled: InvalidInputException: "
+    )
+    assert "surrogate" in message and "\n" not in message.strip()
+    assert store.get_store().check_history() == []

@@ -64,11 +64,11 @@ def test_a_name_cannot_be_registered_twice():
     ("baseline", "current", "message"),
     [
         ([1, 2], [1, 2, 3], "not aligned"),  # different bins
-        ([0, 0], [1, 2], "at least one"),  # an empty baseline
         ([1, -1], [1, 2], "negative"),
+        ([1, float("nan")], [1, 2], "finite"),
     ],
 )
-def test_misaligned_or_empty_counts_are_refused(test, baseline, current, message):
+def test_misaligned_or_invalid_counts_are_refused(test, baseline, current, message):
     with pytest.raises(ValueError, match=message):
         test(baseline, current)
 
