@@ -107,6 +107,13 @@ def dagster_ui(tmp_path_factory):
         "DRIFT_ASSETS_DB": str(root / "drift.duckdb"),
         "DRIFT_ASSETS_CONFIG": str(project / "datasets.yaml"),
     }
+    # The instance's SQLite storages are created once, up front: the server and the
+    # demo below both open the instance at the same time, and two processes creating
+    # the same storage can both stamp its schema version, which makes the code server
+    # fail with "alembic_version has more than one head".
+    subprocess.run(
+        [str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = root / "dagster_dev.log"
