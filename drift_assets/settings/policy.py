@@ -87,9 +87,12 @@ class DistributionPolicy(_Strict):
     few dozen rows alert on about 1% of unshifted batches, the significance.
     """
 
-    # false leaves the column(s) out of this family, e.g. an event-time column
-    # that moves forward every day by design.
+    # false leaves the column(s) out of this family.
     enabled: bool = True
+    # Dates and datetimes (and text holding ISO dates or timestamps) are event
+    # time, which moves forward by design: by default their range is reported,
+    # not tested. true compares them like numbers (for a birth date, say).
+    test_datetimes: bool = False
     psi: Tiers = Tiers(warn=0.1, error=0.25)
     # Numeric PSI is taken over the baseline's histogram merged into this many
     # equi-depth groups: the scale PSI's usual tiers were set for, and small
@@ -185,9 +188,7 @@ class DriftPolicy(_Strict):
         )
 
 
-def describe_validation_error(
-    exc: ValidationError, *, prefix: str = "", label: str = ""
-) -> str:
+def describe_validation_error(exc: ValidationError, *, prefix: str = "", label: str = "") -> str:
     """Pydantic's errors as 'field.path: message; ...' in our words, without its URLs
     (shared by the dataset file, the policy overrides and the CLI)."""
     parts = []

@@ -145,7 +145,7 @@ def test_outside_an_incomplete_baseline_top_k_nothing_is_called_new():
     city = finding(evaluate(current, baseline, DriftPolicy()), "city")
     assert city.severity == Severity.ERROR
     assert city.detail["test"] == "new_category_share"
-    assert "outside the baseline's top 3 ['zz']" in city.detail["headline"]
+    assert "outside the top 3 ['zz']" in city.detail["headline"]
     assert "new categories" not in city.summary
 
 
