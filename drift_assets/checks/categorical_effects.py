@@ -96,7 +96,6 @@ def categorical_effects(
         ),
     ]
     if gone.statistic:
-        # First, so that when it ties with the new categories' share it decides.
         effects.insert(
             0, _vanished_effect(then.top, listed_c, outsiders, then.complete, gone, policy)
         )
@@ -151,6 +150,7 @@ def _vanished_effect(
         "vanishing test",
         policy.significance,
         wording=wording,
+        priority=1,
     )
 
 

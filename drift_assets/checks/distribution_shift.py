@@ -75,6 +75,15 @@ def evaluate(
         )
     else:
         description = "no column compared (no columns)"
+    times = [f for f in skipped if "range" in f.detail]
+    if times:
+        description += "; event time, not compared: " + listing(
+            [
+                f"{f.column} now {f.detail['range']['current']},"
+                f" baseline {f.detail['range']['baseline']}"
+                for f in times
+            ]
+        )
 
     return CheckOutcome(
         check=DISTRIBUTION_SHIFT,
@@ -116,6 +125,9 @@ def _empty_batch(
     )
 
 
+_EVENT_TIME = "event time, not compared; test_datetimes opts it in"
+
+
 def _examine(
     column: ColumnProfile, base: ColumnProfile | None, policy: DistributionPolicy
 ) -> tuple[ColumnFinding, Effect | None]:
@@ -123,13 +135,15 @@ def _examine(
     reason = _skip_reason(column, base, policy)
     if reason is not None or base is None:
         detail: dict[str, Any] = {"skipped": reason}
-        if base is not None and is_event_time(column.logical_type):
-            detail["range"] = time_ranges(column, base)
+        summary = f"skipped: {reason}"
+        if reason == _EVENT_TIME and base is not None:
+            ranges = detail["range"] = time_ranges(column, base)
+            summary = f"now {ranges['current']}, baseline {ranges['baseline']} ({reason})"
         skipped = ColumnFinding(
             column=column.name,
             failed=False,
             severity=None,
-            summary=f"skipped: {reason}",
+            summary=summary,
             detail=detail,
         )
         return skipped, None
@@ -146,7 +160,7 @@ def _examine(
         found = categorical_effects(column, base, baseline_counts, current_counts, policy)
         effects, metrics, outside = found.effects, found.metrics, found.outside
         extra["new_categories"] = found.new_categories
-    deciding = max(effects, key=lambda e: (rank(e.severity), e.closeness))
+    deciding = max(effects, key=lambda e: (rank(e.severity), e.priority, e.closeness))
     others = ", ".join(e.phrase for e in effects if e is not deciding)
     # Effect sizes first, then each test's p-value once (several effects share one).
     pvalues = ", ".join(
@@ -203,11 +217,7 @@ def _skip_reason(
     if not (kind.is_numeric or kind.is_categorical):
         return f"{kind} values are not compared"
     if is_event_time(kind) and not policy.test_datetimes:
-        ranges = time_ranges(column, base)
-        return (
-            f"event time, not compared (test_datetimes: false): now {ranges['current']},"
-            f" baseline {ranges['baseline']}"
-        )
+        return _EVENT_TIME
     current_counts, baseline_counts = _counts(column, base)
     if current_counts is None or baseline_counts is None:
         return "no counts against the baseline (profiled without it)"

@@ -33,6 +33,9 @@ class Effect:
     beyond_expected: bool = False
     # Set when the effect is said in words of its own (a recode, say).
     wording: str = ""
+    # Among effects at the same tier, the more specific explanation decides:
+    # "female vanished" says more than the PSI that the vanishing produced.
+    priority: int = 0
 
     @property
     def reached(self) -> Severity | None:
