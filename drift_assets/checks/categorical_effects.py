@@ -14,6 +14,7 @@ from drift_assets.stattests.new_categories import (
     expected_tail_share,
     outsider_growth,
     tail_share_test,
+    unseen_share_test,
     vanished_test,
 )
 from drift_assets.stattests.registry import StatResult
@@ -57,15 +58,18 @@ def categorical_effects(
     outsiders = {v: n for v, n in now.top if v not in known}
     # The tail: rows in values the baseline never had when its list is complete,
     # else each side's rows outside its own top K (see tail_share_test).
+    k = len(listed)
     if then.complete:
         tail_now = current_counts[-1]
-        k = len(listed)
+        new_rest = tail_now - sum(outsiders.values())
+        total = unseen_share_test(listed_b, listed_c, list(outsiders.values()), new_rest, n_current)
+        expected_share = tail_now / n_current - total.statistic
     else:
-        k = len(listed) if now.complete else min(len(listed), len(now.top))
+        k = k if now.complete else min(k, len(now.top))
         tail_now = n_current - sum(n for _, n in now.top[:k])
-    top_b = listed[:k]
-    other_b = n_baseline - sum(top_b)
-    total = tail_share_test(top_b, other_b, then.complete, tail_now, n_current)
+        top_b = listed[:k]
+        total = tail_share_test(top_b, n_baseline - sum(top_b), tail_now, n_current)
+        expected_share = expected_tail_share(top_b, n_baseline - sum(top_b), n_current)
     single = outsider_growth(
         listed, then.other_count, then.complete, list(outsiders.values()), n_current, alpha
     )
@@ -105,7 +109,7 @@ def categorical_effects(
         "chi_square_pvalue": homogeneity.pvalue,
         "new_category_share": current_counts[-1] / n_current,
         "tail_share": tail_now / n_current,
-        "tail_expected_share": expected_tail_share(top_b, other_b, then.complete, n_current),
+        "tail_expected_share": expected_share,
         "new_category_excess": new.statistic,
         "new_category_pvalue": new.pvalue,
         "vanished_share": gone.statistic,

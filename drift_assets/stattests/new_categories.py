@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.stats import binom
+
 from drift_assets.stattests.chi_square import chi_square
 from drift_assets.stattests.registry import StatResult
 
@@ -37,21 +40,14 @@ def expected_outside(listed: Sequence[int], other: int, complete: bool) -> float
 
 
 def tail_share_test(
-    listed: Sequence[int],
-    other: int,
-    complete: bool,
-    current_outside: int,
-    n_current: int,
+    listed: Sequence[int], other: int, current_outside: int, n_current: int
 ) -> StatResult:
-    """Excess share of current rows in the column's tail over what the baseline
-    predicts for a batch of the current size (never negative), with the p-value
-    of the 2 x 2 chi-square of tail vs the rest, baseline vs current.
+    """Excess share of current rows in the tail of a column with more values
+    than the baseline listed, over what the baseline predicts for a batch of the
+    current size (never negative), with the p-value of the 2 x 2 chi-square of
+    tail vs the rest, baseline vs current.
 
-    With a complete baseline list the tail is the rows in values the baseline
-    never had, and the baseline's prediction is its Good-Turing unseen share
-    (its singletons, see ``expected_outside``), whatever the current size.
-
-    Otherwise the tail is *each side's own* share outside its own top K
+    The tail is *each side's own* share outside its own top K
     (``current_outside`` counts the current rows outside the current batch's
     top K), so both sides are counted the same way. Comparing the current rows
     outside the *baseline's* top K with the baseline's own remainder is not: the
@@ -70,12 +66,7 @@ def tail_share_test(
     n_baseline = sum(listed) + other
     if n_current == 0 or n_baseline == 0:
         return StatResult(statistic=0.0, pvalue=1.0)
-    upper = expected_outside(listed, other, complete)
-    if complete:
-        expected = upper
-    else:
-        growth = max(0.0, 1 - n_baseline / n_current)
-        expected = other + (upper - other) * growth
+    expected = expected_tail_share(listed, other, n_current) * n_baseline
     excess = max(current_outside / n_current - expected / n_baseline, 0.0)
     rounded = int(expected + 0.5)
     pvalue = chi_square(
@@ -84,15 +75,14 @@ def tail_share_test(
     return StatResult(statistic=excess, pvalue=pvalue)
 
 
-def expected_tail_share(listed: Sequence[int], other: int, complete: bool, n_current: int) -> float:
-    """The share of a current batch of ``n_current`` rows that ``tail_share_test``
-    expects in the tail (for reports)."""
+def expected_tail_share(listed: Sequence[int], other: int, n_current: int) -> float:
+    """The share of a batch of ``n_current`` rows that ``tail_share_test`` expects
+    outside its own top K: the baseline's own share, moved toward the
+    leave-one-out bound for a larger batch."""
     n_baseline = sum(listed) + other
     if n_baseline == 0:
         return 0.0
-    upper = expected_outside(listed, other, complete)
-    if complete:
-        return upper / n_baseline
+    upper = expected_outside(listed, other, complete=False)
     growth = max(0.0, 1 - n_baseline / n_current) if n_current else 0.0
     return (other + (upper - other) * growth) / n_baseline
 
@@ -175,3 +165,65 @@ def vanished_test(
     q = n_baseline / (n_baseline + n_current)
     pvalue = min(1.0, max(distinct, len(baseline), 1) * q ** max(vanished))
     return StatResult(statistic=sum(vanished) / n_baseline, pvalue=pvalue)
+
+
+def unseen_share_test(
+    baseline: Sequence[int],
+    current: Sequence[int],
+    new: Sequence[int],
+    new_rest: int,
+    n_current: int,
+) -> StatResult:
+    """Share of current rows in values a complete baseline list never had, beyond
+    what chance puts there, with the exact one-sided p-value.
+
+    Conditional on both sides' rows pooled, a value with t rows in all lands
+    wholly in the current batch with probability p^t, p = n_c / (n_b + n_c),
+    and its t rows then count as new. So over every pooled value (the
+    baseline's, with t = its rows on both sides, and the new ones, with t = their
+    current rows) the new rows are a sum of independent t * Bernoulli(p^t); the
+    p-value is its exact upper tail at the observed count, by convolution. With
+    one-row values and equal sides its mean is Good-Turing's singleton estimate;
+    unlike a row-level 2 x 2 test it knows that new values come in clumps: one
+    car model's 5 rows are all new with probability 1/32, not "p < 0.0001", and
+    a clump of 1,348 rows is never new by chance. ``new`` holds the current
+    counts of the new values the current batch listed, ``new_rest`` its other
+    new rows, counted as one-row values (the least clumped: toward alerting).
+    """
+    n_baseline = sum(baseline)
+    observed = sum(new) + new_rest
+    if n_current == 0 or n_baseline == 0:
+        return StatResult(statistic=0.0, pvalue=1.0)
+    p = n_current / (n_baseline + n_current)
+    totals = [b + c for b, c in zip(baseline, current, strict=True) if b + c] + list(new)
+    expected = sum(t * p**t for t in totals) + new_rest * p
+    excess = max(observed - expected, 0.0) / n_current
+    return StatResult(statistic=excess, pvalue=_clumped_tail(totals, new_rest, p, observed))
+
+
+# Values less likely than this to land wholly on the current side are left out
+# of the convolution; their probabilities are added to the p-value instead.
+_NEGLIGIBLE = 1e-12
+
+
+def _clumped_tail(totals: Sequence[int], singles: int, p: float, observed: int) -> float:
+    """P(sum of t * Bernoulli(p^t) over ``totals`` + Binomial(singles, p) >= observed)."""
+    if observed <= 0:
+        return 1.0
+    likely = [(t, p**t) for t in totals if p**t >= _NEGLIGIBLE]
+    slack = sum(p**t for t in totals if p**t < _NEGLIGIBLE)
+    reach = min(sum(t for t, _ in likely), observed)
+    dist = np.zeros(reach + 1)
+    dist[0] = 1.0
+    for t, chance in likely:
+        shifted = np.zeros_like(dist)
+        if t <= reach:
+            shifted[t:] = dist[: reach + 1 - t]
+            # Sums past ``reach`` are all ">= observed" once reach == observed.
+            shifted[reach] += dist[reach + 1 - t :].sum()
+        else:
+            shifted[reach] = dist.sum()
+        dist = dist * (1 - chance) + shifted * chance
+    needed = np.maximum(observed - np.arange(reach + 1), 0)
+    tail = np.where(needed == 0, 1.0, binom.sf(needed - 1, singles, p))
+    return float(min(1.0, (dist * tail).sum() + slack))
