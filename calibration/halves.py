@@ -64,12 +64,21 @@ class Tally:
 
 
 def split_table(
-    name: str, frame: pd.DataFrame, splits: int, seed: int, policy: DriftPolicy | None = None
+    name: str,
+    frame: pd.DataFrame,
+    splits: int,
+    seed: int,
+    policy: DriftPolicy | None = None,
+    kinds: tuple[str, ...] = KINDS,
 ) -> Tally:
-    """``splits`` random halves of one table, tallied by column kind."""
+    """``splits`` random halves of one table, tallied by column kind (only the
+    columns of ``kinds``; a table without any is not split)."""
     policy = policy or DriftPolicy()
     whole = profile_dataframe(frame, name, top_k=policy.top_k)
-    kinds = {c.name: column_kind(c) for c in whole.columns}
+    counted = {c.name: column_kind(c) for c in whole.columns}
+    kinds_of = {column: kind for column, kind in counted.items() if kind in kinds}
+    if not kinds_of:
+        return Tally()
     rng = np.random.default_rng(seed)
     tally = Tally()
     half = len(frame) // 2
@@ -95,9 +104,7 @@ def split_table(
                         finding.severity,
                         f"{outcome.check}: {finding.summary}",
                     )
-        for column, kind in kinds.items():
-            if kind is None:
-                continue
+        for column, kind in kinds_of.items():
             tally.column_splits[kind] += 1
             if column in worst:
                 severity, summary = worst[column]
@@ -113,9 +120,10 @@ def calibrate(
     splits: int,
     seed: int,
     policy: DriftPolicy | None = None,
+    kinds: tuple[str, ...] = KINDS,
 ) -> Tally:
     """Every table's splits, tallied together (each table draws its own seed)."""
     total = Tally()
     for offset, (name, frame) in enumerate(tables):
-        total.merge(split_table(name, frame, splits, seed + offset, policy))
+        total.merge(split_table(name, frame, splits, seed + offset, policy, kinds))
     return total
