@@ -1,4 +1,6 @@
-"""Share of rows outside the baseline's listed values, and what the baseline predicts it to be."""
+"""Values the baseline did not list, and listed values that are gone: the tail
+share (more values than listed), the unseen share (a complete list), single
+grown outsiders, and vanished values, each against what chance explains."""
 
 from __future__ import annotations
 
