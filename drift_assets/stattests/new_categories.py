@@ -4,6 +4,7 @@ grown outsiders, and vanished values, each against what chance explains."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -206,26 +207,41 @@ def unseen_share_test(
 # Values less likely than this to land wholly on the current side are left out
 # of the convolution; their probabilities are added to the p-value instead.
 _NEGLIGIBLE = 1e-12
+# Largest sum the convolution tracks (an array of this many floats per value).
+_EXACT_REACH = 200_000
 
 
 def _clumped_tail(totals: Sequence[int], singles: int, p: float, observed: int) -> float:
-    """P(sum of t * Bernoulli(p^t) over ``totals`` + Binomial(singles, p) >= observed)."""
+    """P(sum of t * Bernoulli(p^t) over ``totals`` + Binomial(singles, p) >= observed).
+
+    Exact by convolution while the sums stay below ``_EXACT_REACH``. Past it
+    (a batch that dwarfs its baseline, so clumps of many thousand rows may land
+    wholly in it) rows are counted in units of g: each clump rounded up to whole
+    units and the singles' share bounded by the most the clumps could hold, an
+    upper bound on the tail (never fewer false alarms than the exact test avoids).
+    """
     if observed <= 0:
         return 1.0
     likely = [(t, p**t) for t in totals if p**t >= _NEGLIGIBLE]
     slack = sum(p**t for t in totals if p**t < _NEGLIGIBLE)
-    reach = min(sum(t for t, _ in likely), observed)
+    unit = max(1, math.ceil(min(sum(t for t, _ in likely), observed) / _EXACT_REACH))
+    needed_units = math.ceil(observed / unit)
+    reach = min(sum(math.ceil(t / unit) for t, _ in likely), needed_units)
     dist = np.zeros(reach + 1)
     dist[0] = 1.0
     for t, chance in likely:
+        size = math.ceil(t / unit)
         shifted = np.zeros_like(dist)
-        if t <= reach:
-            shifted[t:] = dist[: reach + 1 - t]
-            # Sums past ``reach`` are all ">= observed" once reach == observed.
-            shifted[reach] += dist[reach + 1 - t :].sum()
+        if size <= reach:
+            shifted[size:] = dist[: reach + 1 - size]
+            # Sums past ``reach`` count as reaching it (all that matters is ">=").
+            shifted[reach] += dist[reach + 1 - size :].sum()
         else:
             shifted[reach] = dist.sum()
         dist = dist * (1 - chance) + shifted * chance
-    needed = np.maximum(observed - np.arange(reach + 1), 0)
+    held = np.arange(reach + 1) * unit
+    needed = np.maximum(observed - held, 0)
     tail = np.where(needed == 0, 1.0, binom.sf(needed - 1, singles, p))
+    if reach == needed_units:
+        tail[reach] = 1.0
     return float(min(1.0, (dist * tail).sum() + slack))

@@ -126,3 +126,15 @@ def test_the_vanishing_test_is_total(pairs, extra):
     result = vanished_test(baseline, current, sum(baseline) + extra, sum(current), len(pairs))
     assert 0.0 <= result.statistic <= 1.0
     assert result.pvalue is not None and 0.0 <= result.pvalue <= 1.0
+
+
+def test_a_batch_that_dwarfs_its_baseline_gets_a_quick_upper_bound():
+    # 40 baseline rows against 4 million: p ~ 1, so a value of a million rows is
+    # wholly new by chance with probability p^1e6 ~ 4.5e-5, and two of the four
+    # (what the batch shows) ~ 6 * (4.5e-5)^2 ~ 1.2e-8. Counted in units of 10
+    # rows, the bound stays at that order, and it is quick.
+    chance = (4_000_000 / 4_000_040) ** 1_000_000
+    result = unseen_share_test(
+        [20, 20], [1_000_000, 1_000_000], [1_000_000, 1_000_000], 0, 4_000_000
+    )
+    assert 6 * chance**2 * 0.99 <= result.pvalue <= 10 * chance**2
