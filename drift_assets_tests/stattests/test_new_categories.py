@@ -138,3 +138,18 @@ def test_a_batch_that_dwarfs_its_baseline_gets_a_quick_upper_bound():
         [20, 20], [1_000_000, 1_000_000], [1_000_000, 1_000_000], 0, 4_000_000
     )
     assert 6 * chance**2 * 0.99 <= result.pvalue <= 10 * chance**2
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=8),
+    st.lists(st.integers(1, 60), max_size=5),
+    st.integers(0, 40),
+)
+def test_the_unseen_share_test_is_total(pairs, new, rest):
+    baseline = [b for b, _ in pairs]
+    current = [c for _, c in pairs]
+    n_current = sum(current) + sum(new) + rest
+    result = unseen_share_test(baseline, current, new, rest, n_current)
+    assert 0.0 <= result.statistic <= 1.0
+    assert result.pvalue is not None and 0.0 <= result.pvalue <= 1.0
