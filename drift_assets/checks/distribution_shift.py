@@ -3,25 +3,23 @@
 A column drifts at the highest tier that any of its effect sizes reaches, but
 only where that effect is statistically significant: the effect size keeps a
 million rows from flagging a trivial shift, the p-value keeps fifty rows from
-crying wolf. Each effect size has the test that gates it:
-
-- numbers: PSI over the baseline's deciles, KS distance and std change are
-  gated by the KS p-value; the mean shift (in baseline SDs) by a z-test of the
-  means, which is far more powerful against a pure location shift;
-- categories: PSI and JS distance over the baseline's top values plus
-  "everything else" are gated by the chi-square contingency p-value; the share
-  of rows in new categories by a 2 x 2 test of inside vs outside the baseline's
-  values.
+crying wolf. The effects of numbers are in ``numeric_effects``, those of
+categories in ``categorical_effects``. Dates and datetimes are event time,
+which moves forward by design: their ranges are reported, not tested, unless
+the policy's ``test_datetimes`` opts them in (``event_time``).
 
 Nulls are left to the null-rate check; here only non-null values are compared.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from drift_assets.checks.categorical_effects import categorical_effects
 from drift_assets.checks.containment import ContainedColumns
+from drift_assets.checks.effect import Effect
+from drift_assets.checks.event_time import is_event_time, time_ranges
+from drift_assets.checks.numeric_effects import numeric_effects
 from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, CheckOutcome, ColumnFinding, Severity
 from drift_assets.checks.verdict import (
     baseline_recorded,
@@ -31,103 +29,9 @@ from drift_assets.checks.verdict import (
     plural,
     pvalue_text,
     rank,
-    tier_severity,
-    tier_threshold,
 )
 from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
-from drift_assets.settings.policy import DistributionPolicy, DriftPolicy, Tiers
-from drift_assets.stattests import (
-    chi_square,
-    jensen_shannon,
-    ks,
-    mean_shift_pvalue,
-    mean_shift_sd,
-    psi,
-    std_change,
-)
-from drift_assets.stattests.binning import equi_depth_groups
-from drift_assets.stattests.new_categories import (
-    expected_outside,
-    outside_share_test,
-    outsider_growth,
-)
-
-# New categories named in a one-line headline; the share counts all of them.
-_NAMED_IN_HEADLINE = 3
-
-Metrics = dict[str, float | int | str | None]
-
-
-@dataclass(frozen=True)
-class _Effect:
-    """One effect size of a column, its tiers, and the p-value that gates it."""
-
-    test: str
-    value: float
-    tiers: Tiers
-    pvalue: float | None
-    # Which test the p-value comes from, as people know it ("KS", "chi-square").
-    gate: str
-    significance: float
-    # For new categories: what "outside" means here, the ones seen by name, and
-    # whether the value is a share beyond what the baseline predicts (rather
-    # than the plain share of rows in categories the baseline never had).
-    outside: str = ""
-    names: tuple[str, ...] = ()
-    beyond_expected: bool = False
-
-    @property
-    def reached(self) -> Severity | None:
-        """The tier the effect size reaches, significant or not."""
-        return tier_severity(self.tiers, abs(self.value))
-
-    @property
-    def significant(self) -> bool:
-        return self.pvalue is not None and self.pvalue < self.significance
-
-    @property
-    def severity(self) -> Severity | None:
-        return self.reached if self.significant else None
-
-    @property
-    def closeness(self) -> float:
-        """How far the effect is toward its threshold (1 = at the threshold)."""
-        threshold = tier_threshold(self.tiers, self.severity)
-        return abs(self.value) / threshold if threshold else 0.0
-
-    @property
-    def phrase(self) -> str:
-        """The measured value, for example "mean +0.52 SD"."""
-        value = self.value
-        match self.test:
-            case "psi":
-                return f"PSI {measure_text(value)}"
-            case "ks":
-                return f"KS distance {measure_text(value)}"
-            case "mean_shift_sd":
-                return f"mean {value:+.2f} SD"
-            case "std_change":
-                return f"std {value:+.0%}"
-            case "js":
-                return f"JS distance {measure_text(value)}"
-        shown = list(self.names[:_NAMED_IN_HEADLINE])
-        more = len(self.names) - len(shown)
-        names = f" {shown}" + (f" and {more} more" if more > 0 else "") if shown else ""
-        if self.beyond_expected:
-            return f"{value:.1%} more rows {self.outside}{names} than expected"
-        return f"{value:.1%} rows {self.outside}{names}"
-
-    @property
-    def headline(self) -> str:
-        """The value and the threshold it reached, or the warn threshold."""
-        reached = self.reached
-        threshold = tier_threshold(self.tiers, reached)
-        if threshold is None:
-            return self.phrase
-        tier = "error" if reached == Severity.ERROR else "warn"
-        if self.test in ("std_change", "new_category_share"):
-            return f"{self.phrase} ({tier} at {threshold:.0%})"
-        return f"{self.phrase} ({tier} at {threshold:g})"
+from drift_assets.settings.policy import DistributionPolicy, DriftPolicy
 
 
 def evaluate(
@@ -174,6 +78,15 @@ def evaluate(
         )
     else:
         description = "no column compared (no columns)"
+    times = [f for f in skipped if "range" in f.detail]
+    if times:
+        description += "; event time, not compared: " + listing(
+            [
+                f"{f.column} now {f.detail['range']['current']},"
+                f" baseline {f.detail['range']['baseline']}"
+                for f in times
+            ]
+        )
 
     outcome = CheckOutcome(
         check=DISTRIBUTION_SHIFT,
@@ -216,31 +129,42 @@ def _empty_batch(
     )
 
 
+_EVENT_TIME = "event time, not compared; test_datetimes opts it in"
+
+
 def _examine(
     column: ColumnProfile, base: ColumnProfile | None, policy: DistributionPolicy
-) -> tuple[ColumnFinding, _Effect | None]:
+) -> tuple[ColumnFinding, Effect | None]:
     """The column's finding and its deciding effect (None when skipped)."""
     reason = _skip_reason(column, base, policy)
     if reason is not None or base is None:
+        detail: dict[str, Any] = {"skipped": reason}
+        summary = f"skipped: {reason}"
+        if reason == _EVENT_TIME and base is not None:
+            ranges = detail["range"] = time_ranges(column, base)
+            summary = f"now {ranges['current']}, baseline {ranges['baseline']} ({reason})"
         skipped = ColumnFinding(
             column=column.name,
             failed=False,
             severity=None,
-            summary=f"skipped: {reason}",
-            detail={"skipped": reason},
+            summary=summary,
+            detail=detail,
         )
         return skipped, None
 
     current_counts, baseline_counts = _counts(column, base)
     assert current_counts is not None and baseline_counts is not None
     extra: dict[str, Any] = {}
+    outside = ""
     if column.logical_type.is_numeric:
-        effects, metrics = _numeric_effects(column, base, baseline_counts, current_counts, policy)
+        effects, metrics = numeric_effects(column, base, baseline_counts, current_counts, policy)
+        if is_event_time(column.logical_type):
+            extra["range"] = time_ranges(column, base)
     else:
-        effects, metrics, extra["new_categories"] = _categorical_effects(
-            column, base, baseline_counts, current_counts, policy
-        )
-    deciding = max(effects, key=lambda e: (rank(e.severity), e.closeness))
+        found = categorical_effects(column, base, baseline_counts, current_counts, policy)
+        effects, metrics, outside = found.effects, found.metrics, found.outside
+        extra["new_categories"] = found.new_categories
+    deciding = max(effects, key=lambda e: (rank(e.severity), e.priority, e.closeness))
     others = ", ".join(e.phrase for e in effects if e is not deciding)
     # Effect sizes first, then each test's p-value once (several effects share one).
     pvalues = ", ".join(
@@ -259,7 +183,7 @@ def _examine(
         summary = f"no drift: {deciding.phrase}, {others}; {pvalues}"
     if extra.get("new_categories"):
         shares = ", ".join(f"{v} {s:.1%}" for v, s in extra["new_categories"].items())
-        summary += f"; {effects[-1].outside}: {shares}"
+        summary += f"; {outside}: {shares}"
     finding = ColumnFinding(
         column=column.name,
         failed=deciding.severity is not None,
@@ -296,6 +220,8 @@ def _skip_reason(
     kind = column.logical_type
     if not (kind.is_numeric or kind.is_categorical):
         return f"{kind} values are not compared"
+    if is_event_time(kind) and not policy.test_datetimes:
+        return _EVENT_TIME
     current_counts, baseline_counts = _counts(column, base)
     if current_counts is None or baseline_counts is None:
         return "no counts against the baseline (profiled without it)"
@@ -326,117 +252,6 @@ def _counts(
         return None, None
     top = base.categorical
     return column.categorical.reference_counts, (*(n for _, n in top.top), top.other_count)
-
-
-def _numeric_effects(
-    column: ColumnProfile,
-    base: ColumnProfile,
-    baseline_counts: tuple[int, ...],
-    current_counts: tuple[int, ...],
-    policy: DistributionPolicy,
-) -> tuple[list[_Effect], Metrics]:
-    now, then = column.numeric, base.numeric
-    assert now is not None and then is not None
-    distance = ks(baseline_counts, current_counts)
-    stability = psi(*equi_depth_groups(baseline_counts, current_counts, policy.psi_bins))
-    shift = mean_shift_sd(then.mean, then.std, now.mean)
-    shift_pvalue = mean_shift_pvalue(
-        then.mean, then.std, sum(baseline_counts), now.mean, now.std, sum(current_counts)
-    )
-    spread = std_change(then.std, now.std)
-    alpha = policy.significance
-    effects = [
-        _Effect("psi", stability.statistic, policy.psi, distance.pvalue, "KS", alpha),
-        _Effect("ks", distance.statistic, policy.ks_distance, distance.pvalue, "KS", alpha),
-    ]
-    if shift is not None:
-        effects.append(
-            _Effect(
-                "mean_shift_sd", shift, policy.mean_shift_sd, shift_pvalue, "mean z-test", alpha
-            )
-        )
-    if spread is not None:
-        effects.append(
-            _Effect("std_change", spread, policy.std_change, distance.pvalue, "KS", alpha)
-        )
-    metrics: Metrics = {
-        "psi": stability.statistic,
-        "ks_distance": distance.statistic,
-        "ks_pvalue": distance.pvalue,
-        "mean_shift_sd": shift,
-        "mean_shift_pvalue": shift_pvalue,
-        "std_change": spread,
-    }
-    return effects, metrics
-
-
-def _categorical_effects(
-    column: ColumnProfile,
-    base: ColumnProfile,
-    baseline_counts: tuple[int, ...],
-    current_counts: tuple[int, ...],
-    policy: DistributionPolicy,
-) -> tuple[list[_Effect], Metrics, dict[str, float]]:
-    now, then = column.categorical, base.categorical
-    assert now is not None and then is not None
-    n_current, n_baseline = sum(current_counts), sum(baseline_counts)
-    # Homogeneity is tested over the baseline's listed values only: they were
-    # picked from the baseline, so the rest ("everything else") is always larger
-    # in a fresh sample, and a test including it alarmed on 4 to 40% of unshifted
-    # high-cardinality columns. What happens outside the list is tested below.
-    homogeneity = chi_square(baseline_counts[:-1], current_counts[:-1])
-    # Rows outside the baseline's listed values are certainly new categories when
-    # the baseline listed every value, otherwise only outside its top K. Either
-    # way a sample of an unchanged column has some (its rare values), so the
-    # effect is the share beyond what the baseline predicts: in total (many small
-    # newcomers) or held by single values (one newcomer among thousands of values).
-    alpha = policy.significance
-    listed = [n for _, n in then.top]
-    known = {value for value, _ in then.top}
-    outsiders = {v: n for v, n in now.top if v not in known}
-    expected = expected_outside(listed, then.other_count, then.complete)
-    total = outside_share_test(expected, n_baseline, current_counts[-1], n_current)
-    single = outsider_growth(
-        listed, then.other_count, then.complete, list(outsiders.values()), n_current, alpha
-    )
-    new = max(total, single, key=lambda r: r.statistic)
-    # Name the values that grew when they decided, else every outsider seen.
-    names = list(outsiders)
-    if new is single:
-        names = [names[i] for i in single.grown]
-    outside = (
-        "in new categories" if then.complete else f"outside the baseline's top {len(then.top)}"
-    )
-    new_categories = {v: n / n_current for v, n in outsiders.items()}
-    stability = psi(baseline_counts, current_counts)
-    divergence = jensen_shannon(baseline_counts, current_counts)
-    effects = [
-        _Effect("psi", stability.statistic, policy.psi, homogeneity.pvalue, "chi-square", alpha),
-        _Effect(
-            "js", divergence.statistic, policy.js_distance, homogeneity.pvalue, "chi-square", alpha
-        ),
-        _Effect(
-            "new_category_share",
-            new.statistic,
-            policy.new_category_share,
-            new.pvalue,
-            "outside-share test",
-            alpha,
-            outside=outside,
-            names=tuple(names),
-            beyond_expected=new.statistic != current_counts[-1] / n_current,
-        ),
-    ]
-    metrics: Metrics = {
-        "psi": stability.statistic,
-        "js_distance": divergence.statistic,
-        "chi_square_pvalue": homogeneity.pvalue,
-        "new_category_share": current_counts[-1] / n_current,
-        "new_category_expected_share": expected / n_baseline,
-        "new_category_excess": new.statistic,
-        "new_category_pvalue": new.pvalue,
-    }
-    return effects, metrics, new_categories
 
 
 def _thresholds(

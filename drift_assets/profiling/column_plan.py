@@ -56,10 +56,19 @@ class ColumnPlan:
 
     @classmethod
     def plan(
-        cls, index: int, name: str, duckdb_type: DuckDBPyType, reference: DatasetProfile | None
+        cls,
+        index: int,
+        name: str,
+        duckdb_type: DuckDBPyType,
+        reference: DatasetProfile | None,
+        *,
+        stored_as: str | None = None,
     ) -> ColumnPlan:
+        """``stored_as`` names the physical type when the column is read as another
+        (ISO date text read as dates)."""
         kind = logical_type(duckdb_type)
-        column = cls(index, name, str(duckdb_type), kind, few_values=kind is LogicalType.BOOLEAN)
+        physical = stored_as or str(duckdb_type)
+        column = cls(index, name, physical, kind, few_values=kind is LogicalType.BOOLEAN)
         base = reference.column(name) if reference is not None else None
         if base is None:
             return column

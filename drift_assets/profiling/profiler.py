@@ -21,6 +21,7 @@ from drift_assets.profiling.column_plan import (
 from drift_assets.profiling.dataset_profile import (
     DatasetProfile,
 )
+from drift_assets.profiling.iso_text import iso_time_columns, typed_select
 from drift_assets.profiling.numeric_pass import (
     InMemory,
 )
@@ -179,20 +180,31 @@ def _profile(
         raise ValueError(f"bins must be at least 2, got {bins}")
     if not 0 < id_like_ratio <= 1:
         raise ValueError(f"id_like_ratio must be in (0, 1], got {id_like_ratio}")
-    columns = [
-        ColumnPlan.plan(index, name, duckdb_type, reference)
-        for index, (name, duckdb_type) in enumerate(
-            zip(relation.columns, relation.types, strict=True)
-        )
-    ]
     # A temporary view, so parameterized SQL can read the relation while nothing is
     # written to the caller's database.
     view = f"__drift_profile_{uuid.uuid4().hex}"
     conn.register(view, relation)
+    # ISO date and timestamp text is measured as times (see iso_text), through a
+    # second view that reads those columns as their time types.
+    typed_view = f"{view}_typed"
+    times = {}
     try:
+        text = [n for n, t in zip(relation.columns, relation.types, strict=True) if t == "VARCHAR"]
+        times = iso_time_columns(conn, view, text)
+        typed = conn.sql(typed_select(view, times)) if times else relation
+        if times:
+            conn.register(typed_view, typed)
+        columns = [
+            ColumnPlan.plan(
+                index, name, duckdb_type, reference, stored_as="VARCHAR" if name in times else None
+            )
+            for index, (name, duckdb_type) in enumerate(
+                zip(typed.columns, typed.types, strict=True)
+            )
+        ]
         profiler = Profiler(
             conn,
-            view,
+            typed_view if times else view,
             columns,
             arrays=arrays,
             top_k=top_k,
@@ -201,6 +213,8 @@ def _profile(
         )
         row_count, profiles = profiler.run()
     finally:
+        if times:
+            conn.unregister(typed_view)
         conn.unregister(view)
     return DatasetProfile(dataset, row_count, tuple(profiles), _timestamp(profiled_at))
 

@@ -80,9 +80,12 @@ class DistributionPolicy(Strict):
     few dozen rows alert on about 1% of unshifted batches, the significance.
     """
 
-    # false leaves the column(s) out of this family, e.g. an event-time column
-    # that moves forward every day by design.
+    # false leaves the column(s) out of this family.
     enabled: bool = True
+    # Dates and datetimes (and text holding ISO dates or timestamps) are event
+    # time, which moves forward by design: by default their range is reported,
+    # not tested. true compares them like numbers (for a birth date, say).
+    test_datetimes: bool = False
     psi: Tiers = Tiers(warn=0.1, error=0.25)
     # Numeric PSI is taken over the baseline's histogram merged into this many
     # equi-depth groups: the scale PSI's usual tiers were set for, and small

@@ -145,7 +145,7 @@ def test_outside_an_incomplete_baseline_top_k_nothing_is_called_new():
     city = finding(evaluate(current, baseline, DriftPolicy()), "city")
     assert city.severity == Severity.ERROR
     assert city.detail["test"] == "new_category_share"
-    assert "outside the baseline's top 3 ['zz']" in city.detail["headline"]
+    assert "outside the top 3 ['zz']" in city.detail["headline"]
     assert "new categories" not in city.summary
 
 
@@ -282,3 +282,69 @@ def test_an_empty_profile_passes_with_a_plain_description():
     outcome = evaluate(profile(rows=0), profile(rows=0), DriftPolicy())
     assert outcome.passed
     assert outcome.description == "no column compared (no columns)"
+
+
+# --- event time and recodes ---------------------------------------------------
+
+DAY = 86_400
+WEEK_1, WEEK_2 = 1_793_059_200, 1_793_664_000  # 2026-10-27 and 2026-11-03, midnight UTC
+
+
+def event_time(start: int, *, reference: list[int] | None = None) -> ColumnProfile:
+    column = numeric("created_at", DECILES, reference=reference, mean=start + 3.5 * DAY, std=2 * DAY)
+    summary = column.numeric
+    return ColumnProfile(
+        name="created_at",
+        logical_type=LogicalType.DATETIME,
+        physical_type="TIMESTAMP",
+        position=2,
+        null_count=0,
+        distinct_count=10_000,
+        numeric=NumericSummary(start, start + 6 * DAY, summary.mean, summary.std, summary.histogram, summary.reference_counts),
+    )
+
+
+MOVED_A_WEEK = [0] * 9 + [10_000]  # every current time is past the baseline's last edge
+
+
+def test_event_time_is_reported_as_its_range_not_tested():
+    outcome = evaluate(profile(event_time(WEEK_2, reference=MOVED_A_WEEK)), profile(event_time(WEEK_1)), DriftPolicy())
+    assert outcome.passed
+    created = finding(outcome, "created_at")
+    assert created.summary == "now 2026-11-03..2026-11-09, baseline 2026-10-27..2026-11-02 (event time, not compared; test_datetimes opts it in)"
+    assert outcome.description.endswith("; event time, not compared: created_at now 2026-11-03..2026-11-09, baseline 2026-10-27..2026-11-02")
+
+
+def test_a_policy_opts_an_event_time_column_in():
+    policy = DriftPolicy.model_validate({"columns": {"created_at": {"distribution_shift": {"test_datetimes": True}}}})
+    outcome = evaluate(profile(event_time(WEEK_2, reference=MOVED_A_WEEK)), profile(event_time(WEEK_1)), policy)
+    created = finding(outcome, "created_at")
+    assert created.severity == Severity.ERROR
+    assert created.detail["range"]["current"] == "2026-11-03..2026-11-09"
+
+
+SEX = [("male", 5_100), ("female", 4_900)]
+
+
+@pytest.mark.parametrize(
+    ("current", "headline"),
+    [
+        # every baseline value gone, two new ones: the recode says so
+        (categorical("sex", [("M", 5_000), ("F", 5_000)], reference=[0, 0, 10_000]), "both baseline values vanished; new: M, F (error at 5%)"),
+        # one of two gone, nothing new in its place
+        (categorical("sex", [("male", 10_000)], reference=[10_000, 0, 0]), "1 of 2 baseline values vanished: female (49.0% of baseline rows) (error at 5%)"),
+    ],
+)
+def test_values_that_vanished_are_named_as_an_error(current, headline):
+    outcome = evaluate(profile(current), profile(categorical("sex", SEX)), DriftPolicy())
+    sex = finding(outcome, "sex")
+    assert sex.severity == Severity.ERROR
+    assert sex.detail["test"] == "vanished_share"
+    assert sex.detail["headline"] == headline
+
+
+def test_a_long_list_of_new_values_is_cut_short():
+    baseline = categorical("code", [(f"c{i}", 100) for i in range(10)])
+    current = categorical("code", [(f"n{i}", 100) for i in range(10)], reference=[0] * 10 + [1_000])
+    code = finding(evaluate(profile(current, rows=1_000), profile(baseline, rows=1_000), DriftPolicy()), "code")
+    assert code.detail["headline"] == "all 10 baseline values vanished; new: n0, n1, n2, n3, n4 and 5 more (error at 5%)"

@@ -297,7 +297,7 @@ def test_recoded_labels_name_the_new_values_in_the_text_report(tmp_path):
         write(tmp_path / "b.csv", labelled(["M", "F"])),
     )
     assert result.exit_code == 1
-    assert "ERROR  sex: 100.0% rows in new categories ['F', 'M']" in result.stdout
+    assert "ERROR  sex: both baseline values vanished; new: F, M (error at 5%)" in result.stdout
 
 
 @pytest.mark.parametrize(

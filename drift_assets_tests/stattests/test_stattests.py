@@ -24,7 +24,6 @@ from drift_assets.stattests import (
 from drift_assets.stattests.binning import equi_depth_groups
 from drift_assets.stattests.new_categories import (
     expected_outside,
-    outside_share_test,
     outsider_growth,
 )
 
@@ -351,18 +350,6 @@ def test_expected_outside_counts_rows_that_left_out_would_be_unlisted(
     listed, other, complete, expected
 ):
     assert expected_outside(listed, other, complete) == pytest.approx(expected)
-
-
-def test_outside_share_is_the_excess_over_what_the_baseline_predicts():
-    result = outside_share_test(
-        baseline_outside=20, n_baseline=1_000, current_outside=70, n_current=1_000
-    )
-    assert result.statistic == pytest.approx(0.05)
-    assert result.pvalue < 1e-4
-    fewer = outside_share_test(
-        baseline_outside=20, n_baseline=1_000, current_outside=10, n_current=1_000
-    )
-    assert fewer.statistic == 0.0
 
 
 def test_one_grown_outsider_among_many_values_is_found():

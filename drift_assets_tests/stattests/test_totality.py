@@ -22,7 +22,7 @@ from drift_assets.stattests import (
     std_change,
 )
 from drift_assets.stattests.binning import equi_depth_groups
-from drift_assets.stattests.new_categories import outside_share_test, outsider_growth
+from drift_assets.stattests.new_categories import outsider_growth, tail_share_test
 
 COUNT_TESTS = [psi, ks, jensen_shannon, chi_square]
 
@@ -193,8 +193,8 @@ def test_mean_shift_pvalue_degenerate_cases(args, expected):
 
 
 def test_new_category_tests_on_an_empty_side_are_not_comparable():
-    assert not outside_share_test(0.0, 0, 0, 0).comparable
-    assert outside_share_test(3.0, 100, 0, 0).not_comparable == (
+    assert not tail_share_test([], 0, 0, 0).comparable
+    assert tail_share_test([60, 37], 3, 0, 0).not_comparable == (
         "no counted value in the current sample"
     )
     assert not outsider_growth([], 0, True, [], 0, 0.05).comparable
@@ -203,7 +203,7 @@ def test_new_category_tests_on_an_empty_side_are_not_comparable():
 
 def test_every_value_new_is_the_whole_batch_outside_the_baseline():
     # Recoded labels: a baseline of two values (complete), a batch of two others.
-    result = outside_share_test(0.0, 100, 80, 80)
+    result = tail_share_test([60, 40], 0, 80, 80)
     assert result.statistic == 1.0
     reference = chi2_contingency([[100, 0], [0, 80]])
     assert result.pvalue == pytest.approx(reference.pvalue, rel=1e-12)
