@@ -9,12 +9,10 @@ from drift_assets.checks.outcome import CheckOutcome, Severity
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.settings.policy import DriftPolicy, Tiers
 
-_RANK = {None: 0, Severity.WARN: 1, Severity.ERROR: 2}
-
 
 def rank(severity: Severity | None) -> int:
     """0 for a pass, 1 for WARN, 2 for ERROR: for sorting findings worst first."""
-    return _RANK[severity]
+    return severity.rank if severity is not None else 0
 
 
 def tier_severity(tiers: Tiers, value: float | None) -> Severity | None:

@@ -13,7 +13,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from drift_assets.alerts.actions import Action
 from drift_assets.cli.history_options import db_option, opened_store
-from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
 from drift_assets.settings.dataset_file import load_config
 from drift_assets.settings.times import Duration, show_time
 from drift_assets.slack.action_reply import reply
@@ -129,8 +128,7 @@ def _act(action: Action, alert_id: int, db: str | None, length: timedelta | None
             alert,
             applied,
             action,
-            webserver=os.environ.get(WEBSERVER_ENV_VAR)
-            or load_config(strict=False).alerts.webserver_url,
+            webserver=load_config(strict=False).alerts.webserver(),
             response_url=None,
             slack=SlackTarget(token, os.environ.get("SLACK_API_URL") or DEFAULT_API_URL),
             root=root,

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from drift_assets.defs.alert_sensor import WEBSERVER_ENV_VAR
 from drift_assets.settings.dataset_file import load_config
 from drift_assets.slack.actions_app import ACTIONS_PATH, ActionHandler, build_app
 from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
@@ -52,7 +51,7 @@ def command(host, port, db) -> None:
     )
     handler = ActionHandler(
         store,
-        webserver=os.environ.get(WEBSERVER_ENV_VAR) or alerts.webserver_url,
+        webserver=alerts.webserver(),
         slack=SlackTarget(
             token=os.environ.get("SLACK_BOT_TOKEN"),
             api_url=os.environ.get("SLACK_API_URL") or DEFAULT_API_URL,

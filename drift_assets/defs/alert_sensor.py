@@ -28,7 +28,6 @@ from drift_assets.store.outbox import Outbox
 
 SENSOR_NAME = "drift_alert_router"
 SLACK_RESOURCE_KEY = "slack_alerts"
-WEBSERVER_ENV_VAR = "DAGSTER_WEBSERVER_URL"
 # The public URL of `drift-assets serve-actions`: set, alerts carry action buttons.
 ACTIONS_URL_ENV_VAR = "SLACK_ACTIONS_URL"
 
@@ -109,7 +108,7 @@ def build_alert_sensor(
             report = dispatch(
                 outbox,
                 sender,
-                webserver=os.environ.get(WEBSERVER_ENV_VAR) or alerts.webserver_url,
+                webserver=alerts.webserver(),
                 clock=clock,
                 sleep=sleep,
                 deadline=deadline,

@@ -3,6 +3,7 @@ and how often they may repeat."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,9 @@ from pydantic import Field, field_validator
 from drift_assets.settings.severity import Severity
 from drift_assets.settings.strict import Strict
 from drift_assets.settings.times import Duration
+
+# Overrides the dataset file's webserver_url: where the "View in Dagster" links point.
+WEBSERVER_ENV_VAR = "DAGSTER_WEBSERVER_URL"
 
 # Slack ids: U/W users, S user groups; names are mapped through `alerts.owners`.
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -65,6 +69,10 @@ class AlertsConfig(Strict):
     tick_budget: Duration = timedelta(seconds=40)
     # On its very first tick the sensor looks back this far for evaluations.
     initial_lookback: Duration = timedelta(hours=1)
+
+    def webserver(self) -> str:
+        """The base of the links to Dagster: the environment's, else the file's."""
+        return os.environ.get(WEBSERVER_ENV_VAR) or self.webserver_url
 
     @field_validator("repeat_interval", "window", "stale_after", "tick_budget", "initial_lookback")
     @classmethod

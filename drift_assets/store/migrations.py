@@ -99,7 +99,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 kind VARCHAR NOT NULL,  -- alert | repeat | resolved | digest
                 status VARCHAR NOT NULL,  -- pending | delivered | dead | suppressed | dry_run
                 reason VARCHAR,  -- why suppressed or dead, or the last delivery error
-                severity VARCHAR NOT NULL,  -- CRITICAL | WARNING | INFO
+                severity VARCHAR NOT NULL,  -- ERROR | WARN | INFO (older: CRITICAL, WARNING)
                 channel VARCHAR NOT NULL,
                 asset_key VARCHAR,  -- NULL for digests
                 check_name VARCHAR,
