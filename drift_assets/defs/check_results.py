@@ -27,7 +27,7 @@ from drift_assets.checks.outcome import (
 from drift_assets.evaluation import Evaluation
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.settings.policy import DriftPolicy
-from drift_assets.settings.times import show_time
+from drift_assets.settings.times import when
 
 CHECK_DESCRIPTIONS = {
     SCHEMA_CHANGE: "Columns added, removed or retyped since the baseline (order changes noted).",
@@ -82,8 +82,8 @@ def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> s
         ids = ", ".join(f"#{i}" for i in baseline.pooled_from)
         return f"{policy.baseline}: profiles {ids} pooled ({baseline.row_count:,} rows)"
     return (
-        f"{policy.baseline}: profile #{baseline.profile_id} of {show_time(baseline.profiled_at)}"
-        f" UTC ({baseline.row_count:,} rows)"
+        f"{policy.baseline}: profile #{baseline.profile_id} of {when(baseline.profiled_at)}"
+        f" ({baseline.row_count:,} rows)"
     )
 
 
