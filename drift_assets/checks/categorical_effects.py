@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drift_assets.checks.effect import Effect, Metrics
-from drift_assets.profiling.dataset_profile import ColumnProfile
+from drift_assets.profiling.dataset_profile import CategoricalSummary, ColumnProfile
 from drift_assets.settings.policy import DistributionPolicy
 from drift_assets.stattests import chi_square, jensen_shannon, psi
 from drift_assets.stattests.new_categories import (
@@ -81,7 +81,17 @@ def categorical_effects(
     outside = "in new categories" if then.complete else f"outside the baseline's top {len(listed)}"
     stability = psi(baseline_counts, current_counts)
     divergence = jensen_shannon(baseline_counts, current_counts)
-    gone = vanished_test(listed_b, listed_c, n_baseline, n_current, base.distinct_count)
+    gone = vanished_test(
+        listed_b,
+        listed_c,
+        n_baseline,
+        n_current,
+        base.distinct_count,
+        outsiders=list(outsiders.values()),
+        unlisted_baseline=_most_unlisted(then),
+        unlisted_current=_most_unlisted(now),
+        unlisted_repeats=_repeats(then, base.distinct_count) + _repeats(now, column.distinct_count),
+    )
     effects = [
         Effect("psi", stability.statistic, policy.psi, homogeneity.pvalue, "chi-square", alpha),
         Effect(
@@ -156,6 +166,22 @@ def _vanished_effect(
         wording=wording,
         priority=1,
     )
+
+
+def _most_unlisted(summary: CategoricalSummary) -> int:
+    """The most rows a value outside ``summary``'s list can have: none when the
+    list is complete, else no more than the K-th listed count or the rows outside."""
+    if summary.complete:
+        return 0
+    return min(min((n for _, n in summary.top), default=0), summary.other_count)
+
+
+def _repeats(summary: CategoricalSummary, distinct: int) -> int:
+    """Rows outside ``summary``'s list beyond each unlisted value's first: what
+    the unlisted values could pool into repeated values (see vanished_test)."""
+    if summary.complete:
+        return 0
+    return max(summary.other_count - max(distinct - len(summary.top), 0), 0)
 
 
 def _names(values: list[str]) -> str:
