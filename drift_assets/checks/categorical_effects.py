@@ -1,15 +1,16 @@
-"""The effect sizes of a categorical column: PSI and JS distance over the
-baseline's listed values, the share of rows in new categories (or in the tail),
-and the share of baseline rows in values that vanished."""
+"""The effect sizes of a categorical column: the registered count tests (PSI,
+JS distance) over the baseline's listed values, the share of rows in new
+categories (or in the tail), and the share of baseline rows in values that
+vanished."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from drift_assets.checks.effect import Effect, Metrics
-from drift_assets.profiling.dataset_profile import ColumnProfile
+from drift_assets.profiling.dataset_profile import CategoricalSummary, ColumnProfile
 from drift_assets.settings.policy import DistributionPolicy
-from drift_assets.stattests import chi_square, jensen_shannon, psi
+from drift_assets.stattests import effect_sizes, gate
 from drift_assets.stattests.new_categories import (
     expected_tail_share,
     outsider_growth,
@@ -50,8 +51,9 @@ def categorical_effects(
     # high-cardinality columns. With no rows among them on one side there are no
     # proportions to compare: what happened to them is told by the tests below.
     listed_b, listed_c = baseline_counts[:-1], current_counts[:-1]
+    gating = gate("categorical")
     homogeneity = (
-        chi_square(listed_b, listed_c) if sum(listed_b) and sum(listed_c) else StatResult(0.0, 1.0)
+        gating(listed_b, listed_c) if sum(listed_b) and sum(listed_c) else StatResult(0.0, 1.0)
     )
     listed = [n for _, n in then.top]
     known = {value for value, _ in then.top}
@@ -79,14 +81,30 @@ def categorical_effects(
     if new is single:
         names = [names[i] for i in single.grown]
     outside = "in new categories" if then.complete else f"outside the baseline's top {len(listed)}"
-    stability = psi(baseline_counts, current_counts)
-    divergence = jensen_shannon(baseline_counts, current_counts)
-    gone = vanished_test(listed_b, listed_c, n_baseline, n_current, base.distinct_count)
+    sizes = [(test, test(baseline_counts, current_counts)) for test in effect_sizes("categorical")]
+    gone = vanished_test(
+        listed_b,
+        listed_c,
+        n_baseline,
+        n_current,
+        base.distinct_count,
+        outsiders=list(outsiders.values()),
+        unlisted_baseline=_most_unlisted(then),
+        unlisted_current=_most_unlisted(now),
+        unlisted_repeats=_repeats(then, base.distinct_count) + _repeats(now, column.distinct_count),
+    )
     effects = [
-        Effect("psi", stability.statistic, policy.psi, homogeneity.pvalue, "chi-square", alpha),
         Effect(
-            "js", divergence.statistic, policy.js_distance, homogeneity.pvalue, "chi-square", alpha
-        ),
+            test.name,
+            result.statistic,
+            getattr(policy, str(test.tiers)),
+            homogeneity.pvalue,
+            gating.title,
+            alpha,
+        )
+        for test, result in sizes
+    ]
+    effects.append(
         Effect(
             "new_category_share",
             new.statistic,
@@ -97,16 +115,15 @@ def categorical_effects(
             outside=outside if new is single or then.complete else f"outside the top {k}",
             names=tuple(names),
             beyond_expected=new.statistic != current_counts[-1] / n_current,
-        ),
-    ]
+        )
+    )
     if gone.statistic:
         effects.insert(
             0, _vanished_effect(then.top, listed_c, outsiders, then.complete, gone, policy)
         )
-    metrics: Metrics = {
-        "psi": stability.statistic,
-        "js_distance": divergence.statistic,
-        "chi_square_pvalue": homogeneity.pvalue,
+    metrics: Metrics = {str(test.tiers): result.statistic for test, result in sizes}
+    metrics |= {
+        f"{gating.name}_pvalue": homogeneity.pvalue,
         "new_category_share": current_counts[-1] / n_current,
         "tail_share": tail_now / n_current,
         "tail_expected_share": expected_share,
@@ -156,6 +173,22 @@ def _vanished_effect(
         wording=wording,
         priority=1,
     )
+
+
+def _most_unlisted(summary: CategoricalSummary) -> int:
+    """The most rows a value outside ``summary``'s list can have: none when the
+    list is complete, else no more than the K-th listed count or the rows outside."""
+    if summary.complete:
+        return 0
+    return min(min((n for _, n in summary.top), default=0), summary.other_count)
+
+
+def _repeats(summary: CategoricalSummary, distinct: int) -> int:
+    """Rows outside ``summary``'s list beyond each unlisted value's first: what
+    the unlisted values could pool into repeated values (see vanished_test)."""
+    if summary.complete:
+        return 0
+    return max(summary.other_count - max(distinct - len(summary.top), 0), 0)
 
 
 def _names(values: list[str]) -> str:

@@ -8,7 +8,7 @@ from scipy.special import chdtrc
 from drift_assets.stattests.registry import Counts, StatResult, register
 
 
-@register("chi_square", title="chi-square contingency", kinds=("categorical",), tiers=None)
+@register("chi_square", title="chi-square", kinds=("categorical",), tiers=None, gates=True)
 def chi_square(baseline: Counts, current: Counts) -> StatResult:
     """Pearson's chi-square of the 2 x k table [baseline; current], the value and
     p-value of ``scipy.stats.chi2_contingency`` (Yates-corrected when k = 2).

@@ -7,7 +7,7 @@ import math
 from drift_assets.stattests.registry import Counts, StatResult, register
 
 
-@register("js", title="Jensen-Shannon distance", kinds=("categorical",), tiers="js_distance")
+@register("js", title="JS distance", kinds=("categorical",), tiers="js_distance")
 def jensen_shannon(baseline: Counts, current: Counts) -> StatResult:
     """sqrt((KL(b || m) + KL(c || m)) / 2) with m = (b + c) / 2, logarithms base 2.
 

@@ -12,7 +12,7 @@ from drift_assets.stattests.registry import Counts, StatResult, register
 EXACT_N_EFF = 10_000
 
 
-@register("ks", title="Kolmogorov-Smirnov", kinds=("numeric",), tiers="ks_distance")
+@register("ks", title="KS", kinds=("numeric",), tiers="ks_distance", gates=True)
 def ks(baseline: Counts, current: Counts) -> StatResult:
     """D = max_i |F_b(e_i) - F_c(e_i)| over the cumulative counts at shared edges.
 

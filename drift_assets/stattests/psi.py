@@ -13,7 +13,7 @@ from drift_assets.stattests.registry import Counts, StatResult, register
 EPSILON = 1e-4
 
 
-@register("psi", title="Population Stability Index", kinds=("numeric", "categorical"), tiers="psi")
+@register("psi", title="PSI", kinds=("numeric", "categorical"), tiers="psi", grouped=True)
 def psi(baseline: Counts, current: Counts) -> StatResult:
     """PSI = sum_i (c_i - b_i) * ln(c_i / b_i) over bin proportions b, c.
 

@@ -40,8 +40,15 @@ class StatResult:
 class StatTest:
     """A two-sample test over aligned counts (baseline first, then current).
 
-    ``tiers`` names the ``DistributionPolicy`` field whose warn/error tiers judge
-    the statistic as an effect size; ``None`` for a test used only for its p-value.
+    The checks look their count tests up here (``effect_sizes``, ``gate``), so a
+    new test is its module plus its registration. ``title`` is its name in
+    summaries ("KS p=0.003"). ``tiers`` names the ``DistributionPolicy`` field
+    whose warn/error tiers judge the statistic as an effect size (also the
+    statistic's metric name); ``None`` for a test used only for its p-value.
+    ``gates``: its p-value decides whether the effect sizes of its kinds are
+    significant (one test per kind). ``grouped``: over a numeric histogram it
+    reads the bins regrouped into ``DistributionPolicy.psi_bins`` equi-depth
+    groups (PSI over sparse bins is dominated by the empty ones).
     ``compute`` only ever sees aligned counts with at least one value on each side.
     """
 
@@ -50,6 +57,8 @@ class StatTest:
     kinds: frozenset[ColumnKind]
     tiers: str | None
     compute: Callable[[Counts, Counts], StatResult]
+    gates: bool = False
+    grouped: bool = False
 
     def __call__(self, baseline: Counts, current: Counts) -> StatResult:
         b, c = aligned(baseline, current)
@@ -63,7 +72,13 @@ _TESTS: dict[str, StatTest] = {}
 
 
 def register(
-    name: str, *, title: str, kinds: tuple[ColumnKind, ...], tiers: str | None
+    name: str,
+    *,
+    title: str,
+    kinds: tuple[ColumnKind, ...],
+    tiers: str | None,
+    gates: bool = False,
+    grouped: bool = False,
 ) -> Callable[[Callable[[Counts, Counts], StatResult]], StatTest]:
     """Register the decorated function as the test ``name``."""
 
@@ -71,7 +86,13 @@ def register(
         if name in _TESTS:
             raise ValueError(f"a distribution test named {name!r} is already registered")
         test = StatTest(
-            name=name, title=title, kinds=frozenset(kinds), tiers=tiers, compute=compute
+            name=name,
+            title=title,
+            kinds=frozenset(kinds),
+            tiers=tiers,
+            compute=compute,
+            gates=gates,
+            grouped=grouped,
         )
         _TESTS[name] = test
         return test
@@ -89,6 +110,17 @@ def get(name: str) -> StatTest:
 def for_kind(kind: ColumnKind) -> tuple[StatTest, ...]:
     """The tests that apply to a kind of column, in registration order."""
     return tuple(t for t in _TESTS.values() if kind in t.kinds)
+
+
+def effect_sizes(kind: ColumnKind) -> tuple[StatTest, ...]:
+    """The tests whose statistic is judged against tiers for a kind of column."""
+    return tuple(t for t in for_kind(kind) if t.tiers is not None)
+
+
+def gate(kind: ColumnKind) -> StatTest:
+    """The test whose p-value gates a kind's effect sizes."""
+    (test,) = (t for t in for_kind(kind) if t.gates)
+    return test
 
 
 def aligned(baseline: Counts, current: Counts) -> tuple[list[int], list[int]]:

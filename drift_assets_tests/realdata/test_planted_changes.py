@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from drift_assets.checks.outcome import Severity
+from drift_assets.settings.policy import DriftPolicy
 from drift_assets_tests.realdata import corpus
 from drift_assets_tests.realdata.verdicts import findings, halves, judge
 
@@ -91,3 +92,25 @@ def test_a_recoded_many_valued_column_names_a_few_and_counts_the_rest():
     assert state.severity == Severity.ERROR
     assert state.detail["headline"].startswith("50 of the baseline's top 50 values vanished: ")
     assert " and 45 more (" in state.detail["headline"]
+
+
+def test_a_re_cased_column_of_countries_is_an_error_naming_them():
+    # 142 countries of 12 rows: about 6 per half, none alone unlikely to vanish
+    # (the largest test gives 142 / 2^10); all 50 listed vanishing together is.
+    baseline, current = halves(corpus.load("gapminder"))
+    current["country"] = current["country"].str.upper()
+    country = findings(judge(baseline, current)["distribution_shift"])["country"]
+    assert country.severity == Severity.ERROR
+    assert country.detail["headline"].startswith("50 of the baseline's top 50 values vanished: ")
+    assert "; now frequent: " in country.detail["headline"]
+
+
+def test_re_cased_cities_are_an_error_when_the_profile_lists_enough_of_them():
+    # 2,674 cities over 1,688 rows a half: the top 50 reach down to 2 or 3 rows,
+    # too few to tell a re-case from chance at the default top_k (an unlisted
+    # city may hold as many); a top 200 lists the cities of 2+ rows on each side.
+    baseline, current = halves(corpus.load("airports"))
+    current["city"] = current["city"].str.upper()
+    city = findings(judge(baseline, current, DriftPolicy(top_k=200))["distribution_shift"])["city"]
+    assert city.severity == Severity.ERROR
+    assert city.detail["headline"].startswith("200 of the baseline's top 200 values vanished: ")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import chi2_contingency
+from scipy.stats import binom, chi2_contingency
 
 from drift_assets.stattests.new_categories import (
     expected_tail_share,
@@ -85,25 +85,112 @@ def test_fewer_rows_outside_than_expected_is_no_effect():
     assert result.statistic == 0.0
 
 
+def _complete(baseline, current, n_baseline, n_current, distinct):
+    """Both sides' lists complete: nothing outside them can have vanished."""
+    return vanished_test(
+        baseline,
+        current,
+        n_baseline,
+        n_current,
+        distinct,
+        outsiders=[],
+        unlisted_baseline=0,
+        unlisted_current=0,
+        unlisted_repeats=0,
+    )
+
+
 def test_every_value_vanishing_is_certain_and_named_by_its_share():
-    # male 500, female 480 of 1,000 baseline rows (20 others); now neither.
-    result = vanished_test([500, 480], [0, 0], 1_000, 1_000, distinct=2)
+    # male 500, female 480 of 1,000 baseline rows; now neither. Largest value:
+    # 2 * (1/2)^500; together: both must land in the baseline, (1/2)^980; the
+    # two tests combined as twice the smaller.
+    result = _complete([500, 480], [0, 0], 1_000, 1_000, distinct=2)
     assert result.statistic == pytest.approx(0.98)
-    assert result.pvalue == pytest.approx(2 * 0.5**500)
+    assert result.pvalue == pytest.approx(2 * 0.5**980)
 
 
 def test_a_rare_value_missing_by_chance_is_not_significant():
-    # 3 rows, all in the baseline: probability (1/2)^3 per value, times 20 values.
-    result = vanished_test([500, 3], [497, 0], 1_000, 1_000, distinct=20)
+    # 3 rows, all in the baseline, of 20 distinct values (the list is not
+    # complete: unlisted values hold up to 3 rows per side). Largest value:
+    # 20 * (1/2)^3 > 1. Together, tau on the grid 3, 4, 6 and the exact 3 + 3 + 1:
+    # only tau = 3 counts the value, P = 1/8, times 4 thresholds, times 2.
+    result = vanished_test(
+        [500, 3],
+        [497, 0],
+        1_000,
+        1_000,
+        distinct=20,
+        outsiders=[],
+        unlisted_baseline=3,
+        unlisted_current=3,
+        unlisted_repeats=0,
+    )
     assert result.statistic == pytest.approx(0.003)
-    assert result.pvalue == pytest.approx(min(1.0, 20 * 0.5**3))
+    assert result.pvalue == pytest.approx(min(1.0, 2 * 4 / 8))
 
 
 def test_the_vanishing_probability_follows_the_sides_sizes():
-    # 10 rows, none in a current batch a quarter of the baseline's size:
-    # each row lands in the baseline with probability 4/5.
-    result = vanished_test([10, 90], [0, 25], 100, 25, distinct=2)
-    assert result.pvalue == pytest.approx(min(1.0, 2 * 0.8**10))
+    # 10 rows, none in a current batch a quarter of the baseline's size: each row
+    # lands in the baseline with probability 4/5. Together: the 10-row value or
+    # the 115-row one (90 + 25) would have to land wholly in the baseline.
+    result = _complete([10, 90], [0, 25], 100, 25, distinct=2)
+    together = 1 - (1 - 0.8**10) * (1 - 0.8**115)
+    assert result.pvalue == pytest.approx(2 * min(2 * 0.8**10, together))
+
+
+def test_many_small_values_vanishing_together_are_significant_where_the_largest_is_not():
+    # 30 values of 8 rows, all gone: the largest alone is 30 / 2^8 = 0.12, but
+    # all 30 landing in the baseline has probability 2^-240.
+    result = _complete([8] * 30, [0] * 30, 240, 240, distinct=30)
+    assert result.pvalue == pytest.approx(2 * 0.5**240)
+
+
+def test_values_on_neither_list_are_bounded_as_a_binomial_group():
+    # One listed value of 6 rows vanished; unlisted values hold at most 2 rows on
+    # each side, and 10 rows beyond their first. Grid tau = 3, 4 and exact 5:
+    # - tau = 5: only the listed value can count, P = 2^-6;
+    # - tau = 3: up to 10 / 1 values of <= 4 rows, each wholly in the baseline
+    #   with P <= 1/8: P(6-row clump) + P(no clump) P(Binomial(10, 1/8) >= 2);
+    # - tau = 4: 10 / 2 of them, P <= 1/16.
+    result = vanished_test(
+        [6],
+        [0],
+        1_000,
+        1_000,
+        distinct=500,
+        outsiders=[],
+        unlisted_baseline=2,
+        unlisted_current=2,
+        unlisted_repeats=10,
+    )
+    clump = 0.5**6
+    by_tau = [
+        clump + (1 - clump) * binom.sf(1, 10, 1 / 8),
+        clump + (1 - clump) * binom.sf(1, 5, 1 / 16),
+        clump,
+    ]
+    largest = 500 * clump
+    assert result.pvalue == pytest.approx(min(1.0, 2 * min(largest, 3 * min(by_tau))))
+
+
+def test_a_current_outsider_is_bounded_by_the_most_rows_it_can_have():
+    # The current batch lists a value of 5 rows the baseline did not: it has at
+    # most 2 baseline rows (the baseline's K-th count), so 5 to 7 pooled rows, of
+    # which all landing in the baseline has P <= (1/2)^5, counting 7 rows. The
+    # current list is complete (C = 0): tau = 3 only.
+    result = vanished_test(
+        [6],
+        [0],
+        1_000,
+        1_000,
+        distinct=500,
+        outsiders=[5],
+        unlisted_baseline=2,
+        unlisted_current=0,
+        unlisted_repeats=0,
+    )
+    together = 1 - (1 - 0.5**6) * (1 - 0.5**5)
+    assert result.pvalue == pytest.approx(min(1.0, 2 * min(500 * 0.5**6, together)))
 
 
 counts = st.lists(st.integers(0, 50), min_size=0, max_size=8)
@@ -122,11 +209,27 @@ def test_the_tail_test_is_total(listed, other, outside, n_current):
 
 
 @settings(derandomize=True, max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=8), st.integers(0, 50))
-def test_the_vanishing_test_is_total(pairs, extra):
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=8),
+    st.integers(0, 50),
+    st.lists(st.integers(1, 50), max_size=8),
+    st.integers(0, 60),
+    st.integers(0, 500),
+)
+def test_the_vanishing_test_is_total(pairs, extra, outsiders, bound, repeats):
     baseline = [b for b, _ in pairs]
     current = [c for _, c in pairs]
-    result = vanished_test(baseline, current, sum(baseline) + extra, sum(current), len(pairs))
+    result = vanished_test(
+        baseline,
+        current,
+        sum(baseline) + extra,
+        sum(current),
+        len(pairs),
+        outsiders=outsiders,
+        unlisted_baseline=bound,
+        unlisted_current=bound,
+        unlisted_repeats=repeats,
+    )
     assert 0.0 <= result.statistic <= 1.0
     assert result.pvalue is not None and 0.0 <= result.pvalue <= 1.0
 

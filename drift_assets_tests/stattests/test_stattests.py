@@ -9,9 +9,12 @@ import pytest
 from scipy.spatial.distance import jensenshannon as scipy_jensenshannon
 from scipy.stats import chi2_contingency, chisquare, ks_2samp
 
+from drift_assets.settings.policy import DistributionPolicy
 from drift_assets.stattests import (
     chi_square,
+    effect_sizes,
     for_kind,
+    gate,
     get,
     jensen_shannon,
     ks,
@@ -46,6 +49,23 @@ def test_the_registry_lists_the_tests_for_each_kind_of_column():
     assert {t.name for t in for_kind("categorical")} == {"psi", "js", "chi_square"}
     assert get("ks").tiers == "ks_distance"
     assert get("chi_square").tiers is None  # judged by its p-value only
+
+
+def test_each_kind_has_one_gate_and_effect_sizes_in_summary_order():
+    # The checks take these from the registry: which tests are effect sizes (in
+    # the order summaries list them), and whose p-value gates them.
+    assert [t.name for t in effect_sizes("numeric")] == ["psi", "ks"]
+    assert [t.name for t in effect_sizes("categorical")] == ["psi", "js"]
+    assert (gate("numeric").name, gate("categorical").name) == ("ks", "chi_square")
+    assert [t.name for t in for_kind("numeric") if t.grouped] == ["psi"]
+
+
+@pytest.mark.parametrize("kind", ["numeric", "categorical"])
+def test_every_registered_tier_is_a_policy_field(kind):
+    # A test's tiers are looked up by name in the policy: a typo would surface
+    # as an AttributeError inside a check, so it is caught here.
+    for test in effect_sizes(kind):
+        assert test.tiers in DistributionPolicy.model_fields
 
 
 def test_an_unknown_test_is_named_in_the_error():
