@@ -223,8 +223,13 @@ def _skip_reason(
     if is_event_time(kind) and not policy.test_datetimes:
         return _EVENT_TIME
     current_counts, baseline_counts = _counts(column, base)
-    if current_counts is None or baseline_counts is None:
-        return "no counts against the baseline (profiled without it)"
+    if baseline_counts is None:
+        # A numeric baseline without finite values has no bins to count into.
+        return "no values to compare in the baseline (none, or none finite)"
+    if current_counts is None:
+        if column.numeric is not None and column.numeric.min is None:
+            return "no values to compare in this batch (none, or none finite)"
+        return "not counted against the baseline (profiled without it)"
     if len(current_counts) != len(baseline_counts):
         # The profile was counted against another baseline's bins than this one.
         return (

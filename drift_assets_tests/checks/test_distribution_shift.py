@@ -202,7 +202,7 @@ def test_a_tiny_effect_on_many_rows_is_significant_but_not_an_alarm():
         # type changed: schema_change reports it
         (categorical("amount", [("x", 10)], reference=[0]), numeric("amount", DECILES), "type changed from float to string (reported by schema_change)"),
         # profiled without this baseline
-        (numeric("amount", DECILES), numeric("amount", DECILES), "no counts against the baseline (profiled without it)"),
+        (numeric("amount", DECILES), numeric("amount", DECILES), "not counted against the baseline (profiled without it)"),
         # counted against another baseline's bins
         (numeric("amount", DECILES, reference=[1, 2, 3]), numeric("amount", DECILES), "counted against other bins (3 counts, the baseline has 10)"),
     ],
