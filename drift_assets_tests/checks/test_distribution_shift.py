@@ -348,3 +348,24 @@ def test_a_long_list_of_new_values_is_cut_short():
     current = categorical("code", [(f"n{i}", 100) for i in range(10)], reference=[0] * 10 + [1_000])
     code = finding(evaluate(profile(current, rows=1_000), profile(baseline, rows=1_000), DriftPolicy()), "code")
     assert code.detail["headline"] == "all 10 baseline values vanished; new: n0, n1, n2, n3, n4 and 5 more (error at 5%)"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "summary"),
+    [
+        # A baseline of only NaN and infinities has no bins to count a batch into.
+        ([math.nan, math.inf, -math.inf] * 20, [float(i) for i in range(60)], "skipped: no values to compare in the baseline (none, or none finite)"),
+        # A batch whose every value is null.
+        ([float(i) for i in range(60)], [math.nan] * 60, "skipped: no values to compare in this batch (none, or none finite)"),
+    ],
+    ids=["baseline-without-finite-values", "batch-all-null"],
+)
+def test_a_side_without_values_to_compare_is_named_in_the_skip(baseline, current, summary):
+    import pandas as pd
+
+    from drift_assets.profiling.profiler import profile_dataframe
+
+    reference = profile_dataframe(pd.DataFrame({"x": baseline}), "d")
+    batch = profile_dataframe(pd.DataFrame({"x": current}), "d", reference=reference)
+    outcome = evaluate(batch, reference, DriftPolicy())
+    assert [f.summary for f in outcome.columns] == [summary]
