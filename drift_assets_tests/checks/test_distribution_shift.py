@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from drift_assets.checks.distribution_shift import evaluate
@@ -16,6 +17,7 @@ from drift_assets.profiling.dataset_profile import (
     LogicalType,
     NumericSummary,
 )
+from drift_assets.profiling.profiler import profile_dataframe
 from drift_assets.settings.policy import DriftPolicy
 
 DECILES = [1_000] * 10  # a baseline of 10,000 values in ten equal bins
@@ -361,10 +363,6 @@ def test_a_long_list_of_new_values_is_cut_short():
     ids=["baseline-without-finite-values", "batch-all-null"],
 )
 def test_a_side_without_values_to_compare_is_named_in_the_skip(baseline, current, summary):
-    import pandas as pd
-
-    from drift_assets.profiling.profiler import profile_dataframe
-
     reference = profile_dataframe(pd.DataFrame({"x": baseline}), "d")
     batch = profile_dataframe(pd.DataFrame({"x": current}), "d", reference=reference)
     outcome = evaluate(batch, reference, DriftPolicy())
