@@ -26,9 +26,11 @@ from drift_assets.profiling.numeric_pass import (
 )
 from drift_assets.profiling.parquet_columns import parquet_columns
 from drift_assets.profiling.passes import Profiler
+from drift_assets.profiling.sandbox import Sandbox
 from drift_assets.profiling.sources import (
     SourceError,
     describe_source,
+    duckdb_reason,
     file_format,
     open_source,
     register_dataframe,
@@ -79,6 +81,8 @@ def profile_source(
     base_dir: Path,
     dataset: str,
     *,
+    data_roots: tuple[Path, ...] = (),
+    hidden: tuple[Path, ...] = (),
     reference: DatasetProfile | None = None,
     top_k: int = 50,
     bins: int = 100,
@@ -86,6 +90,9 @@ def profile_source(
     profiled_at: datetime | None = None,
 ) -> DatasetProfile:
     """Profile a configured source from its files, never building a DataFrame.
+
+    The source reads only below ``base_dir`` and ``data_roots`` and never the
+    ``hidden`` files (the drift store): see ``sandbox``.
 
     Parquet is scanned in place by every query (columnar: each reads only its
     columns); its plain integer and float columns are read for the numpy pass by
@@ -99,14 +106,12 @@ def profile_source(
     rows cannot be read (say a malformed CSV line deep in the file).
     """
     label = describe_source(source, base_dir)
+    sandbox = Sandbox.around(base_dir, data_roots, hidden)
     with (
         tempfile.TemporaryDirectory(prefix="drift_assets_spill_") as spill,
-        duckdb.connect(
-            ":memory:", config={"memory_limit": _MEMORY_LIMIT, "temp_directory": spill}
-        ) as conn,
+        sandbox.connect(base_dir, {"memory_limit": _MEMORY_LIMIT, "temp_directory": spill}) as conn,
     ):
-        conn.execute("SET file_search_path = ?", [str(base_dir)])
-        relation = open_source(conn, source, base_dir)
+        relation = open_source(conn, source, base_dir, sandbox)
         try:
             arrays: Mapping[int, InMemory] = {}
             if file_format(source, base_dir) != "parquet":
@@ -130,10 +135,11 @@ def profile_source(
             duckdb.IOException,
             duckdb.InvalidInputException,
             duckdb.ConversionException,
-            pa.ArrowException,
-            OSError,
+            duckdb.PermissionException,
         ) as exc:
-            raise SourceError(f"{label}: {exc}") from exc
+            raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
+        except (pa.ArrowException, OSError) as exc:
+            raise SourceError(f"{label}: {' '.join(str(exc).split())}") from exc
 
 
 def profile_relation(
