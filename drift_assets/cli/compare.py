@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,7 +178,7 @@ def _compare(sources: dict[str, SourceConfig], policy: DriftPolicy):
 
     cwd = Path.cwd()
     # compare reads the two files it is given and nothing else.
-    folders = tuple(Path(s.location).resolve().parent for s in sources.values())
+    folders = tuple(Path(os.path.realpath(s.location)).parent for s in sources.values())
     # A bar on stderr while each file is profiled (the slow part on big files);
     # hidden in pipes and CI so reports and logs stay clean.
     with click.progressbar(

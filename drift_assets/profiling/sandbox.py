@@ -119,13 +119,14 @@ class Sandbox:
                 except OSError:
                     continue
                 for entry in entries:
-                    path = Path(entry.path)
-                    if path in on_the_way or path in self.hidden:
+                    # DuckDB follows links, so an entry counts as where it leads.
+                    real = _real(Path(entry.path))
+                    if real in on_the_way or real in self.hidden or not real.is_relative_to(root):
                         continue
-                    if entry.is_dir():
-                        directories.append(_as_folder(path))
+                    if real.is_dir():
+                        directories.append(_as_folder(real))
                     else:
-                        files.append(str(path))
+                        files.append(str(real))
         return directories, files
 
     def absolute_sql(self, sql: str, base_dir: Path) -> str:
