@@ -204,10 +204,14 @@ def open_source(
         raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
 
 
-def load_dataframe(source: SourceConfig, base_dir: Path) -> pd.DataFrame:
-    """The source's rows as pandas, read by the same DuckDB readers the profiler uses."""
-    with duckdb.connect() as conn:
-        relation = open_source(conn, source, base_dir)
+def load_dataframe(
+    source: SourceConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
+) -> pd.DataFrame:
+    """The source's rows as pandas, read by the same DuckDB readers the profiler uses,
+    in the same sandbox."""
+    sandbox = Sandbox.around(base_dir, data_roots)
+    with sandbox.connect(base_dir, {}) as conn:
+        relation = open_source(conn, source, base_dir, sandbox)
         try:
             return relation.df()
         except duckdb.Error as exc:

@@ -35,8 +35,8 @@ class ConfigError(ValueError):
 class SourceConfig(Strict):
     """Exactly one of ``csv``, ``parquet``, ``glob`` or ``sql``.
 
-    Relative paths are relative to the dataset file's folder, in SQL too (the
-    profiling connection's ``file_search_path`` is set to that folder).
+    Relative paths are relative to the dataset file's folder, in SQL too. A source
+    reads only below that folder and the file's ``data_roots`` (profiling.sandbox).
     """
 
     csv: str | None = None
