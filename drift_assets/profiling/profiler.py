@@ -114,6 +114,7 @@ def profile_source(
         relation = open_source(conn, source, base_dir, sandbox)
         try:
             arrays: Mapping[int, InMemory] = {}
+            table = None
             if file_format(source, base_dir) != "parquet":
                 table = f"__drift_rows_{uuid.uuid4().hex}"
                 relation.to_table(table)
@@ -130,6 +131,7 @@ def profile_source(
                 id_like_ratio=id_like_ratio,
                 profiled_at=profiled_at,
                 arrays=arrays,
+                table=table,
             )
         except (
             duckdb.IOException,
@@ -178,6 +180,7 @@ def _profile(
     id_like_ratio: float,
     profiled_at: datetime | None,
     arrays: Mapping[int, InMemory],
+    table: str | None = None,
 ) -> DatasetProfile:
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -192,9 +195,11 @@ def _profile(
         )
     ]
     # A temporary view, so parameterized SQL can read the relation while nothing is
-    # written to the caller's database.
-    view = f"__drift_profile_{uuid.uuid4().hex}"
-    conn.register(view, relation)
+    # written to the caller's database; a table of our own is read as it is (binding
+    # a view costs a quarter of a second per query at 10,000 columns, a table 4 ms).
+    view = table or f"__drift_profile_{uuid.uuid4().hex}"
+    if table is None:
+        conn.register(view, relation)
     try:
         profiler = Profiler(
             conn,
@@ -207,7 +212,8 @@ def _profile(
         )
         row_count, profiles = profiler.run()
     finally:
-        conn.unregister(view)
+        if table is None:
+            conn.unregister(view)
     return DatasetProfile(dataset, row_count, tuple(profiles), _timestamp(profiled_at))
 
 

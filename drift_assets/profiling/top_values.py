@@ -1,16 +1,38 @@
-"""Query 4 of the profiling passes: a categorical column's top values by count.
+"""Query 4 of the profiling passes: categorical columns' top values by count.
 
-One GROUP BY per column counts its top K + 1 values, the reference's top values and
-the exact number of values. Above a million distinct values a sketch (approx_top_k)
-picks candidates and only those are counted exactly.
+One GROUP BY per group of columns (unpivoted) counts each column's top K + 1 values,
+the reference's top values and the exact number of values. Above a million distinct
+values a sketch (approx_top_k) picks candidates and only those are counted exactly.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import duckdb
 
 from drift_assets.profiling.column_plan import ColumnPlan
 from drift_assets.profiling.dataset_profile import CategoricalSummary
+
+# A group's (column, value) rows counted by one GROUP BY: bounds its hash table.
+_GROUP_VALUES = 1_000_000
+_GROUP_COLUMNS = 2_000
+
+
+def _groups(columns: list[ColumnPlan], estimates: dict[int, int]) -> Iterator[list[ColumnPlan]]:
+    """The columns in groups of at most ``_GROUP_COLUMNS`` whose estimated distinct
+    values add up to at most ``_GROUP_VALUES`` (a column above it goes alone)."""
+    group: list[ColumnPlan] = []
+    values = 0
+    for c in columns:
+        estimate = max(1, estimates.get(c.index, 0))
+        if group and (values + estimate > _GROUP_VALUES or len(group) >= _GROUP_COLUMNS):
+            yield group
+            group, values = [], 0
+        group.append(c)
+        values += estimate
+    if group:
+        yield group
 
 
 class TopValues:
@@ -21,24 +43,63 @@ class TopValues:
         self.view = view
         self.top_k = top_k
 
-    def grouped(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
-        """One GROUP BY: exact counts of the top K + 1 values (K + 1 tells whether K
-        cover them all) and of the reference's top values, and the number of values."""
+    def grouped(
+        self, columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
+    ) -> dict[int, tuple[CategoricalSummary, int]]:
+        """Each column's summary and exact number of values, from one GROUP BY per group
+        of columns: the group's values unpivoted into (column, value) rows, counted,
+        and ranked per column, keeping the top K + 1 (K + 1 tells whether K cover them
+        all) and the reference's top values. One query per column cost a bind of the
+        whole relation each: at 10,000 columns about a quarter of a second per query."""
+        results = {}
+        for group in _groups(columns, estimates):
+            results |= self._grouped(group, non_null)
+        return results
+
+    def _grouped(
+        self, columns: list[ColumnPlan], non_null: dict[int, int]
+    ) -> dict[int, tuple[CategoricalSummary, int]]:
+        values = ", ".join(f'{c.text_sql} AS "{c.index}"' for c in columns)
+        references = [
+            {"col": c.index, "value": value} for c in columns for value in c.reference_values or ()
+        ]
         rows = self.conn.execute(
-            f"WITH counted AS MATERIALIZED (SELECT {c.text_sql} AS value, count(*) AS n"
-            f" FROM {self.view} WHERE {c.sql} IS NOT NULL GROUP BY ALL)"
-            " SELECT 'top', * FROM"
-            f" (SELECT value, n FROM counted ORDER BY n DESC, value LIMIT {self.top_k + 1})"
-            " UNION ALL SELECT 'reference', value, n FROM counted"
-            " WHERE value IN (SELECT unnest(?::VARCHAR[]))"
-            " UNION ALL SELECT 'values', NULL, count(*) FROM counted",
-            [list(c.reference_values or ())],
+            # UNPIVOT leaves out nulls.
+            f"WITH cells AS (UNPIVOT (SELECT {values} FROM {self.view})"
+            " ON COLUMNS(*) INTO NAME col VALUE value),"
+            " counted AS (SELECT CAST(col AS INTEGER) AS col, value, count(*) AS n"
+            " FROM cells GROUP BY ALL),"
+            " ranked AS (SELECT *, row_number() OVER (PARTITION BY col ORDER BY n DESC, value)"
+            " AS rank, count(*) OVER (PARTITION BY col) AS distinct_values FROM counted),"
+            " wanted AS (SELECT DISTINCT w.col, w.value FROM"
+            " (SELECT unnest(?::STRUCT(col INTEGER, value VARCHAR)[]) AS w))"
+            " SELECT r.col, r.value, r.n, r.rank, r.distinct_values, w.col IS NOT NULL"
+            " FROM ranked r LEFT JOIN wanted w ON w.col = r.col AND w.value = r.value"
+            f" WHERE r.rank <= {self.top_k + 1} OR w.col IS NOT NULL",
+            [references],
         ).fetchall()
-        top = [(value, n) for part, value, n in rows if part == "top"]
-        found = {value: n for part, value, n in rows if part == "reference"}
-        (distinct,) = (n for part, _, n in rows if part == "values")
-        summary = self.summary(c, non_null, top, found, complete=len(top) <= self.top_k)
-        return summary, int(distinct)
+        top: dict[int, list[tuple[str, int]]] = {c.index: [] for c in columns}
+        found: dict[int, dict[str, int]] = {c.index: {} for c in columns}
+        distinct = dict.fromkeys(top, 0)
+        for col, value, n, rank, values_count, wanted in rows:
+            distinct[col] = values_count
+            if rank <= self.top_k + 1:
+                top[col].append((value, n))
+            if wanted:
+                found[col][value] = n
+        return {
+            c.index: (
+                self.summary(
+                    c,
+                    non_null[c.index],
+                    top[c.index],
+                    found[c.index],
+                    complete=len(top[c.index]) <= self.top_k,
+                ),
+                int(distinct[c.index]),
+            )
+            for c in columns
+        }
 
     def sketched(
         self, columns: list[ColumnPlan], non_null: dict[int, int]
