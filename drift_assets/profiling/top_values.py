@@ -14,22 +14,32 @@ import duckdb
 from drift_assets.profiling.column_plan import ColumnPlan
 from drift_assets.profiling.dataset_profile import CategoricalSummary
 
-# A group's (column, value) rows counted by one GROUP BY: bounds its hash table.
-_GROUP_VALUES = 1_000_000
+# One query counts a group of columns: at most this many of them, cells (non-null
+# values, unpivoted into rows) and estimated distinct values (its hash table). Tall
+# columns go alone, read directly: unpivoting a million rows costs more than the
+# bind it saves.
 _GROUP_COLUMNS = 2_000
+_GROUP_CELLS = 1_000_000
+_GROUP_VALUES = 1_000_000
 
 
-def _groups(columns: list[ColumnPlan], estimates: dict[int, int]) -> Iterator[list[ColumnPlan]]:
-    """The columns in groups of at most ``_GROUP_COLUMNS`` whose estimated distinct
-    values add up to at most ``_GROUP_VALUES`` (a column above it goes alone)."""
+def _groups(
+    columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
+) -> Iterator[list[ColumnPlan]]:
+    """The columns in groups within the limits above (a column beyond one goes alone)."""
     group: list[ColumnPlan] = []
-    values = 0
+    cells = values = 0
     for c in columns:
         estimate = max(1, estimates.get(c.index, 0))
-        if group and (values + estimate > _GROUP_VALUES or len(group) >= _GROUP_COLUMNS):
+        if group and (
+            len(group) >= _GROUP_COLUMNS
+            or cells + non_null[c.index] > _GROUP_CELLS
+            or values + estimate > _GROUP_VALUES
+        ):
             yield group
-            group, values = [], 0
+            group, cells, values = [], 0, 0
         group.append(c)
+        cells += non_null[c.index]
         values += estimate
     if group:
         yield group
@@ -47,24 +57,46 @@ class TopValues:
         self, columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
     ) -> dict[int, tuple[CategoricalSummary, int]]:
         """Each column's summary and exact number of values, from one GROUP BY per group
-        of columns: the group's values unpivoted into (column, value) rows, counted,
-        and ranked per column, keeping the top K + 1 (K + 1 tells whether K cover them
-        all) and the reference's top values. One query per column cost a bind of the
-        whole relation each: at 10,000 columns about a quarter of a second per query."""
+        of columns (``_groups``): its top K + 1 values (K + 1 tells whether K cover them
+        all) and the reference's top values. A query per short column cost a bind of
+        the whole relation each: at 10,000 columns a quarter of a second per query."""
         results = {}
-        for group in _groups(columns, estimates):
-            results |= self._grouped(group, non_null)
+        for group in _groups(columns, non_null, estimates):
+            if len(group) == 1:
+                (c,) = group
+                results[c.index] = self._one(c, non_null[c.index])
+            else:
+                results |= self._many(group, non_null)
         return results
 
-    def _grouped(
+    def _one(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
+        """A tall column alone: its top K + 1 by a top-N sort, not a full ranking."""
+        rows = self.conn.execute(
+            f"WITH counted AS MATERIALIZED (SELECT {c.text_sql} AS value, count(*) AS n"
+            f" FROM {self.view} WHERE {c.sql} IS NOT NULL GROUP BY ALL)"
+            " SELECT 'top', * FROM"
+            f" (SELECT value, n FROM counted ORDER BY n DESC, value LIMIT {self.top_k + 1})"
+            " UNION ALL SELECT 'reference', value, n FROM counted"
+            " WHERE value IN (SELECT unnest(?::VARCHAR[]))"
+            " UNION ALL SELECT 'values', NULL, count(*) FROM counted",
+            [list(c.reference_values or ())],
+        ).fetchall()
+        top = [(value, n) for part, value, n in rows if part == "top"]
+        found = {value: n for part, value, n in rows if part == "reference"}
+        (distinct,) = (n for part, _, n in rows if part == "values")
+        summary = self.summary(c, non_null, top, found, complete=len(top) <= self.top_k)
+        return summary, int(distinct)
+
+    def _many(
         self, columns: list[ColumnPlan], non_null: dict[int, int]
     ) -> dict[int, tuple[CategoricalSummary, int]]:
+        """Short columns together: unpivoted into (column, value) rows (UNPIVOT leaves
+        out nulls), counted and ranked per column."""
         values = ", ".join(f'{c.text_sql} AS "{c.index}"' for c in columns)
         references = [
             {"col": c.index, "value": value} for c in columns for value in c.reference_values or ()
         ]
         rows = self.conn.execute(
-            # UNPIVOT leaves out nulls.
             f"WITH cells AS (UNPIVOT (SELECT {values} FROM {self.view})"
             " ON COLUMNS(*) INTO NAME col VALUE value),"
             " counted AS (SELECT CAST(col AS INTEGER) AS col, value, count(*) AS n"
