@@ -9,6 +9,8 @@ and Parquet files.
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,22 +56,24 @@ def _source_for(path: str) -> SourceConfig:
 def _policy(
     config: str | None, null: float | None, mean: float | None, std: float | None
 ) -> DriftPolicy:
-    import yaml
     from pydantic import ValidationError
 
     from drift_assets.settings.policy import DriftPolicy
     from drift_assets.settings.strict import describe_validation_error
+    from drift_assets.settings.yaml_file import YamlFileError, read_yaml
 
     raw = {}
     if config:
         try:
-            raw = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            reason = " ".join(str(exc).split())
-            raise BadInput(f"{config}: cannot read the policy file ({reason})") from exc
+            raw = read_yaml(config, what="policy file") or {}
+        except YamlFileError as exc:
+            raise BadInput(str(exc)) from exc
         if not isinstance(raw, dict):
             raise BadInput(f"{config}: expected a mapping (a dataset's policy: block)")
         raw = raw.get("policy", raw)
+    for flag, value in (("--null-thresh", null), ("--mean-thresh", mean), ("--std-thresh", std)):
+        if value is not None and not math.isfinite(value):
+            raise BadInput(f"{flag}: expected a finite number, got {value}")
     try:
         data = DriftPolicy.model_validate(raw).model_dump()
         # Each flag sets a warn tier; the error tier (from the file or the default)
@@ -173,6 +177,8 @@ def _compare(sources: dict[str, SourceConfig], policy: DriftPolicy):
     from drift_assets.profiling.sources import SourceError
 
     cwd = Path.cwd()
+    # compare reads the two files it is given and nothing else.
+    folders = tuple(Path(os.path.realpath(s.location)).parent for s in sources.values())
     # A bar on stderr while each file is profiled (the slow part on big files);
     # hidden in pipes and CI so reports and logs stay clean.
     with click.progressbar(
@@ -189,6 +195,7 @@ def _compare(sources: dict[str, SourceConfig], policy: DriftPolicy):
                     source,
                     cwd,
                     role,
+                    data_roots=folders,
                     reference=profiles.get("baseline"),
                     **policy.profiler_options(),
                 )

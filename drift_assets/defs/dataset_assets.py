@@ -39,7 +39,11 @@ STORE_RESOURCE_KEY = "drift_store"
 _DAGSTER_OWNER = re.compile(r"^(team:[\w.-]+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
-def build_dataset_asset(dataset: DatasetConfig, base_dir: Path) -> AssetsDefinition:
+def build_dataset_asset(
+    dataset: DatasetConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
+) -> AssetsDefinition:
+    """The dataset's asset; its source reads only below ``base_dir`` and
+    ``data_roots``, and never the drift store."""
     key = AssetKey(dataset.name)
     policy = dataset.policy
 
@@ -59,18 +63,22 @@ def build_dataset_asset(dataset: DatasetConfig, base_dir: Path) -> AssetsDefinit
     def _dataset(
         context: AssetExecutionContext, drift_store: DriftStoreResource
     ) -> MaterializeResult:
+        store = drift_store.get_store()
+
         def profiler(reference):
             return profile_source(
                 dataset.source,
                 base_dir,
                 dataset.name,
+                data_roots=data_roots,
+                hidden=(store.path,),
                 reference=reference,
                 **policy.profiler_options(),
             )
 
         try:
             evaluation = evaluate_batch(
-                drift_store.get_store(),
+                store,
                 dataset=dataset.name,
                 asset_key=key.to_user_string(),
                 policy=policy,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -144,7 +145,16 @@ class DatasetProfile:
     pooled_from: tuple[int, ...] = field(default_factory=tuple)
 
     def column(self, name: str) -> ColumnProfile | None:
-        return next((c for c in self.columns if c.name == name), None)
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, ColumnProfile]:
+        # A scan per look-up made every check quadratic in the width: 10,000 columns
+        # spent 11 s here.
+        by_name: dict[str, ColumnProfile] = {}
+        for c in self.columns:
+            by_name.setdefault(c.name, c)
+        return by_name
 
     @property
     def column_names(self) -> tuple[str, ...]:

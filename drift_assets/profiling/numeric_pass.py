@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -29,6 +30,8 @@ _INNER_BIN_FACTOR = 5.0
 CHUNK_ROWS = 1 << 16
 _CELLS = 1 << 16
 _MAX_CELL_CHECKS = 8
+# Fewer values than this are binned by binary search, without the table.
+_SMALL_CHUNK = 4096
 
 Edges = tuple[float, ...]
 # A DataFrame column numpy reads in place: a numpy array, or a pandas nullable or
@@ -111,10 +114,15 @@ class Bins:
         width = high - low
         self.low = low
         self.scale = _CELLS / width if 0 < width < math.inf else 0.0
-        cells = self._cells(self.edges)
-        self.table = np.searchsorted(cells, np.arange(_CELLS + 1), side="left").astype(np.int32)
-        self.checks = int(np.bincount(cells).max())
+        self.cells = self._cells(self.edges)
+        self.checks = int(np.bincount(self.cells).max())
         self.bounds = np.append(self.edges, np.inf)
+
+    @cached_property
+    def table(self) -> np.ndarray:
+        # Built on first use by a chunk big enough to need it: building it costs
+        # about a millisecond, which 10,000 columns of a few rows each paid in full.
+        return np.searchsorted(self.cells, np.arange(_CELLS + 1), side="left").astype(np.int32)
 
     def _cells(self, values: np.ndarray) -> np.ndarray:
         if not self.scale:
@@ -126,7 +134,7 @@ class Bins:
         return np.clip(shifted, 0, _CELLS, out=shifted).astype(np.int32)
 
     def add(self, values: np.ndarray) -> None:
-        if self.checks > _MAX_CELL_CHECKS:
+        if self.checks > _MAX_CELL_CHECKS or len(values) < _SMALL_CHUNK:
             index = np.searchsorted(self.edges, values, side="left")
         else:
             index = self.table[self._cells(values)]

@@ -19,14 +19,14 @@ This is the only step that reads rows. Per batch:
    Binning with a lookup table (``_Bins``) costs about a quarter of the CPU of the
    binary search in DuckDB's ``histogram(x, edges)``, which was the largest cost of
    profiling.
-4. One GROUP BY per categorical column (``top_values``): its top K + 1 values by
-   count, the reference's top values and the exact number of values. Above a
+4. One GROUP BY per group of categorical columns (``top_values``): each one's top
+   K + 1 values by count, the reference's top values and the exact number of values. Above a
    million distinct values a sketch (approx_top_k) picks candidates and only those
    are counted.
 
 Only a column whose reference edges fit the batch badly (it drifted far) is sampled
 and counted a second time. So with a reference, a batch is read by query 1, one
-numeric pass and one GROUP BY per categorical column.
+numeric pass and one GROUP BY per group of categorical columns.
 
 Conventions:
 
@@ -369,6 +369,7 @@ class Profiler:
         the ID-like question for columns that skipped the estimate."""
         tops: dict[int, CategoricalSummary] = {}
         sketched: list[ColumnPlan] = []
+        grouped: list[ColumnPlan] = []
         for c in self.columns:
             m = measured[c.index]
             if not c.logical_type.is_categorical or m.skip_reason:
@@ -378,10 +379,17 @@ class Profiler:
             elif m.distinct > EXACT_TOP_LIMIT:
                 sketched.append(c)
             else:
-                summary, m.distinct = self.top_values.grouped(c, m.non_null)
-                m.skip_reason = self._id_like(c, m.non_null, m.distinct)
-                if not m.skip_reason:
-                    tops[c.index] = summary
+                grouped.append(c)
+        non_null = {index: m.non_null for index, m in measured.items()}
+        estimates = {index: m.distinct for index, m in measured.items()}
+        counted = self.top_values.grouped(grouped, non_null, estimates)
+        for c in grouped:
+            summary, distinct = counted[c.index]
+            m = measured[c.index]
+            m.distinct = distinct
+            m.skip_reason = self._id_like(c, m.non_null, distinct)
+            if not m.skip_reason:
+                tops[c.index] = summary
         if sketched:
             non_null = {c.index: measured[c.index].non_null for c in sketched}
             tops.update(self.top_values.sketched(sketched, non_null))

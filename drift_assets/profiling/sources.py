@@ -3,11 +3,13 @@ DataFrame), opened as a lazy DuckDB relation."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from drift_assets.profiling.sandbox import Sandbox
 from drift_assets.settings.dataset_file import SourceConfig
 
 if TYPE_CHECKING:
@@ -16,7 +18,25 @@ if TYPE_CHECKING:
 
 
 class SourceError(ValueError):
-    """A source that cannot be read, with which file (or SQL) and why."""
+    """A source that cannot be read, with which file (or SQL) and why; one line."""
+
+
+def duckdb_reason(exc: BaseException) -> str:
+    """DuckDB's message as one line: its first (the sniffer adds a dozen more of
+    hints and options), and a path the sandbox refused said in our words."""
+    lines = str(exc).strip().splitlines()
+    first = " ".join(lines[0].split()) if lines else type(exc).__name__
+    if isinstance(exc, duckdb.PermissionException):
+        match = _REFUSED_PATH.search(first)
+        if match:
+            return (
+                f"cannot read {match.group(1)}: a source reads only below the dataset"
+                " file's folder and its data_roots"
+            )
+    return first
+
+
+_REFUSED_PATH = re.compile(r'Cannot access (?:file|directory) "(.*)" - ')
 
 
 # Reader options a dataset file may set. Anything that adds columns (filename,
@@ -115,7 +135,7 @@ def file_format(source: SourceConfig, base_dir: Path) -> str:
 
 
 def format_of(name: str) -> str | None:
-    """"csv" or "parquet", as the file name (or pattern) ends; None if it says neither."""
+    """ "csv" or "parquet", as the file name (or pattern) ends; None if it says neither."""
     name = name.lower()
     for suffix in _COMPRESSION_SUFFIXES:
         name = name.removesuffix(suffix)
@@ -123,12 +143,17 @@ def format_of(name: str) -> str | None:
 
 
 def open_source(
-    conn: duckdb.DuckDBPyConnection, source: SourceConfig, base_dir: Path
+    conn: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    base_dir: Path,
+    sandbox: Sandbox | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """The source's rows as a relation on ``conn``; paths are relative to ``base_dir``.
 
-    For SQL sources the connection's ``file_search_path`` is set to ``base_dir``, so
-    relative paths inside the query resolve like the other kinds'. Raises
+    For SQL sources relative file names inside the query resolve like the other
+    kinds' (with a ``sandbox``, whose connection is locked, they are made absolute;
+    without, the connection's ``file_search_path`` is set to ``base_dir``). With a
+    ``sandbox`` a file outside it is refused, naming the path. Raises
     ``SourceError`` for a missing, empty or unreadable file, an unknown reader option
     or SQL that fails.
 
@@ -149,13 +174,17 @@ def open_source(
             # effect on every profile rather than describe rows.
             if [s.type for s in statements] != [duckdb.StatementType.SELECT]:
                 raise SourceError(f"{label}: the SQL must be a single query that returns rows")
-            conn.execute("SET file_search_path = ?", [str(base_dir)])
-            return conn.sql(source.location)
+            if sandbox is None:
+                conn.execute("SET file_search_path = ?", [str(base_dir)])
+                return conn.sql(source.location)
+            return conn.sql(sandbox.absolute_sql(source.location, base_dir))
         except duckdb.Error as exc:
-            raise SourceError(f"{label}: {exc}") from exc
+            raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
 
     options = dict(source.options)
     location = _resolve(source.location, base_dir)
+    if sandbox is not None and (why := sandbox.outside(location)):
+        raise SourceError(f"{label}: {why}")
     reader = file_format(source, base_dir)
     if source.kind == "glob":
         options.pop("format", None)  # chooses the reader; not an option of it
@@ -172,17 +201,21 @@ def open_source(
     try:
         return conn.sql(f"SELECT * FROM {function}(?{named})", params=[location, *options.values()])
     except duckdb.Error as exc:
-        raise SourceError(f"{label}: {exc}") from exc
+        raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
 
 
-def load_dataframe(source: SourceConfig, base_dir: Path) -> pd.DataFrame:
-    """The source's rows as pandas, read by the same DuckDB readers the profiler uses."""
-    with duckdb.connect() as conn:
-        relation = open_source(conn, source, base_dir)
+def load_dataframe(
+    source: SourceConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
+) -> pd.DataFrame:
+    """The source's rows as pandas, read by the same DuckDB readers the profiler uses,
+    in the same sandbox."""
+    sandbox = Sandbox.around(base_dir, data_roots)
+    with sandbox.connect(base_dir, {}) as conn:
+        relation = open_source(conn, source, base_dir, sandbox)
         try:
             return relation.df()
         except duckdb.Error as exc:
-            raise SourceError(f"{describe_source(source, base_dir)}: {exc}") from exc
+            raise SourceError(f"{describe_source(source, base_dir)}: {duckdb_reason(exc)}") from exc
 
 
 def register_dataframe(

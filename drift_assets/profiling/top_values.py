@@ -1,16 +1,48 @@
-"""Query 4 of the profiling passes: a categorical column's top values by count.
+"""Query 4 of the profiling passes: categorical columns' top values by count.
 
-One GROUP BY per column counts its top K + 1 values, the reference's top values and
-the exact number of values. Above a million distinct values a sketch (approx_top_k)
-picks candidates and only those are counted exactly.
+One GROUP BY per group of columns (unpivoted) counts each column's top K + 1 values,
+the reference's top values and the exact number of values. Above a million distinct
+values a sketch (approx_top_k) picks candidates and only those are counted exactly.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import duckdb
 
 from drift_assets.profiling.column_plan import ColumnPlan
 from drift_assets.profiling.dataset_profile import CategoricalSummary
+
+# One query counts a group of columns: at most this many of them, cells (non-null
+# values, unpivoted into rows) and estimated distinct values (its hash table). Tall
+# columns go alone, read directly: unpivoting a million rows costs more than the
+# bind it saves.
+_GROUP_COLUMNS = 2_000
+_GROUP_CELLS = 1_000_000
+_GROUP_VALUES = 1_000_000
+
+
+def _groups(
+    columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
+) -> Iterator[list[ColumnPlan]]:
+    """The columns in groups within the limits above (a column beyond one goes alone)."""
+    group: list[ColumnPlan] = []
+    cells = values = 0
+    for c in columns:
+        estimate = max(1, estimates.get(c.index, 0))
+        if group and (
+            len(group) >= _GROUP_COLUMNS
+            or cells + non_null[c.index] > _GROUP_CELLS
+            or values + estimate > _GROUP_VALUES
+        ):
+            yield group
+            group, cells, values = [], 0, 0
+        group.append(c)
+        cells += non_null[c.index]
+        values += estimate
+    if group:
+        yield group
 
 
 class TopValues:
@@ -21,9 +53,24 @@ class TopValues:
         self.view = view
         self.top_k = top_k
 
-    def grouped(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
-        """One GROUP BY: exact counts of the top K + 1 values (K + 1 tells whether K
-        cover them all) and of the reference's top values, and the number of values."""
+    def grouped(
+        self, columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
+    ) -> dict[int, tuple[CategoricalSummary, int]]:
+        """Each column's summary and exact number of values, from one GROUP BY per group
+        of columns (``_groups``): its top K + 1 values (K + 1 tells whether K cover them
+        all) and the reference's top values. A query per short column cost a bind of
+        the whole relation each: at 10,000 columns a quarter of a second per query."""
+        results = {}
+        for group in _groups(columns, non_null, estimates):
+            if len(group) == 1:
+                (c,) = group
+                results[c.index] = self._one(c, non_null[c.index])
+            else:
+                results |= self._many(group, non_null)
+        return results
+
+    def _one(self, c: ColumnPlan, non_null: int) -> tuple[CategoricalSummary, int]:
+        """A tall column alone: its top K + 1 by a top-N sort, not a full ranking."""
         rows = self.conn.execute(
             f"WITH counted AS MATERIALIZED (SELECT {c.text_sql} AS value, count(*) AS n"
             f" FROM {self.view} WHERE {c.sql} IS NOT NULL GROUP BY ALL)"
@@ -39,6 +86,52 @@ class TopValues:
         (distinct,) = (n for part, _, n in rows if part == "values")
         summary = self.summary(c, non_null, top, found, complete=len(top) <= self.top_k)
         return summary, int(distinct)
+
+    def _many(
+        self, columns: list[ColumnPlan], non_null: dict[int, int]
+    ) -> dict[int, tuple[CategoricalSummary, int]]:
+        """Short columns together: unpivoted into (column, value) rows (UNPIVOT leaves
+        out nulls), counted and ranked per column."""
+        values = ", ".join(f'{c.text_sql} AS "{c.index}"' for c in columns)
+        references = [
+            {"col": c.index, "value": value} for c in columns for value in c.reference_values or ()
+        ]
+        rows = self.conn.execute(
+            f"WITH cells AS (UNPIVOT (SELECT {values} FROM {self.view})"
+            " ON COLUMNS(*) INTO NAME col VALUE value),"
+            " counted AS (SELECT CAST(col AS INTEGER) AS col, value, count(*) AS n"
+            " FROM cells GROUP BY ALL),"
+            " ranked AS (SELECT *, row_number() OVER (PARTITION BY col ORDER BY n DESC, value)"
+            " AS rank, count(*) OVER (PARTITION BY col) AS distinct_values FROM counted),"
+            " wanted AS (SELECT DISTINCT w.col, w.value FROM"
+            " (SELECT unnest(?::STRUCT(col INTEGER, value VARCHAR)[]) AS w))"
+            " SELECT r.col, r.value, r.n, r.rank, r.distinct_values, w.col IS NOT NULL"
+            " FROM ranked r LEFT JOIN wanted w ON w.col = r.col AND w.value = r.value"
+            f" WHERE r.rank <= {self.top_k + 1} OR w.col IS NOT NULL",
+            [references],
+        ).fetchall()
+        top: dict[int, list[tuple[str, int]]] = {c.index: [] for c in columns}
+        found: dict[int, dict[str, int]] = {c.index: {} for c in columns}
+        distinct = dict.fromkeys(top, 0)
+        for col, value, n, rank, values_count, wanted in rows:
+            distinct[col] = values_count
+            if rank <= self.top_k + 1:
+                top[col].append((value, n))
+            if wanted:
+                found[col][value] = n
+        return {
+            c.index: (
+                self.summary(
+                    c,
+                    non_null[c.index],
+                    top[c.index],
+                    found[c.index],
+                    complete=len(top[c.index]) <= self.top_k,
+                ),
+                int(distinct[c.index]),
+            )
+            for c in columns
+        }
 
     def sketched(
         self, columns: list[ColumnPlan], non_null: dict[int, int]

@@ -11,14 +11,15 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from croniter import croniter
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.settings.strict import Strict, describe_validation_error, merge
+from drift_assets.settings.yaml_file import YamlFileError, read_yaml
 
 DEFAULT_CONFIG_FILE = "datasets.yaml"
 CONFIG_ENV_VAR = "DRIFT_ASSETS_CONFIG"
@@ -34,8 +35,8 @@ class ConfigError(ValueError):
 class SourceConfig(Strict):
     """Exactly one of ``csv``, ``parquet``, ``glob`` or ``sql``.
 
-    Relative paths are relative to the dataset file's folder, in SQL too (the
-    profiling connection's ``file_search_path`` is set to that folder).
+    Relative paths are relative to the dataset file's folder, in SQL too. A source
+    reads only below that folder and the file's ``data_roots`` (profiling.sandbox).
     """
 
     csv: str | None = None
@@ -69,9 +70,12 @@ def is_valid_cron(expression: str) -> bool:
     """Whether Dagster's schedules accept ``expression``: croniter's grammar (the parser
     Dagster vendors, so ``@daily`` and ``MON-FRI`` pass), exactly five fields, and no
     day that never comes (30 or 31 February)."""
-    if not croniter.is_valid(expression):
+    try:
+        if len(expression) > 200 or not croniter.is_valid(expression):
+            return False
+        fields, *_ = croniter.expand(expression)
+    except Exception:  # croniter's own errors are not all CroniterError
         return False
-    fields, *_ = croniter.expand(expression)
     if len(fields) != 5:
         return False
     days, months = fields[2], fields[3]
@@ -93,18 +97,31 @@ class DatasetConfig(Strict):
     @field_validator("name", "group")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _NAME.match(value):
+        if not _NAME.fullmatch(value):
             raise ValueError(
-                f"{value!r} is not usable as a Dagster name: use letters, digits and _"
+                f"{value[:80]!r} is not usable as a Dagster name: use letters, digits and _"
                 " and do not start with a digit"
             )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Dagster refuses an unknown one when the schedule is built, which would
+        # take the whole code location down instead of this one dataset.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(
+                f"{value[:80]!r} is not a known IANA timezone (e.g. 'UTC', 'Europe/Berlin')"
+            ) from None
         return value
 
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
         if value is not None and not is_valid_cron(value):
-            raise ValueError(f"{value!r} is not a valid cron expression (e.g. '0 6 * * *')")
+            raise ValueError(f"{value[:80]!r} is not a valid cron expression (e.g. '0 6 * * *')")
         return value
 
 
@@ -114,6 +131,9 @@ class ProjectConfig(Strict):
     datasets: tuple[DatasetConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
     base_dir: Path = Path(".")
+    # Folders besides base_dir that sources may read (resolved): a source reads
+    # nothing outside them (see profiling.sandbox).
+    data_roots: tuple[Path, ...] = ()
     source_file: Path | None = None
     # Problems found when loading leniently (``strict=False``): the datasets
     # named here were left out, the others load as usual.
@@ -143,15 +163,9 @@ def load_config(
     """
     file = Path(path) if path is not None else config_path()
     try:
-        text = file.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-    except OSError as exc:
-        return _fail(f"{file}: cannot read the dataset file ({exc.strerror or exc})", file, strict)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        problem = getattr(exc, "problem", None) or exc
-        return _fail(f"{file}:{where} not valid YAML: {problem}", file, strict)
+        raw = read_yaml(file, what="dataset file")
+    except YamlFileError as exc:
+        return _fail(str(exc), file, strict)
     return parse_config(raw, file, strict=strict)
 
 
@@ -160,11 +174,11 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         raw = {}
     if not isinstance(raw, dict):
         return _fail(f"{file}: expected a mapping with a 'datasets' list at the top", file, strict)
-    unknown = set(raw) - {"datasets", "defaults", "alerts"}
+    unknown = set(raw) - {"datasets", "defaults", "alerts", "data_roots"}
     if unknown:
         return _fail(
-            f"{file}: unknown top-level key(s) {sorted(unknown)};"
-            " expected datasets, defaults, alerts",
+            f"{file}: unknown top-level key(s) {sorted(str(k) for k in unknown)};"
+            " expected datasets, defaults, alerts, data_roots",
             file,
             strict,
         )
@@ -175,6 +189,13 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
     if not isinstance(entries, list):
         return _fail(f"{file}: 'datasets' must be a list", file, strict)
     datasets, errors, seen = [], [], set()
+    try:
+        data_roots = _data_roots(raw.get("data_roots"), file)
+    except ConfigError as exc:
+        if strict:
+            raise
+        data_roots = ()
+        errors.append(str(exc))
     for index, entry in enumerate(entries):
         label = _dataset_label(entry, index)
         try:
@@ -207,9 +228,25 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         datasets=tuple(datasets),
         alerts=alerts,
         base_dir=file.parent.resolve(),
+        data_roots=data_roots,
         source_file=file,
         errors=tuple(errors),
     )
+
+
+def _data_roots(raw: Any, file: Path) -> tuple[Path, ...]:
+    """``data_roots:``: folders (relative to the file's) that sources may read too."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(r, str) and r for r in raw):
+        raise ConfigError(f"{file}: 'data_roots' must be a list of folder paths")
+    roots = []
+    for root in raw:
+        folder = (file.parent / Path(root).expanduser()).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"{file}: data_roots: {root[:200]!r} is not a folder ({folder})")
+        roots.append(folder)
+    return tuple(roots)
 
 
 def _alerts(raw: Any, file: Path, dataset_names: set[str]) -> AlertsConfig:
@@ -237,4 +274,4 @@ def _fail(message: str, file: Path, strict: bool) -> ProjectConfig:
 
 def _dataset_label(entry: Any, index: int) -> str:
     name = entry.get("name") if isinstance(entry, dict) else None
-    return f"dataset {name!r}" if name else f"datasets[{index}]"
+    return f"dataset {name[:80]!r}" if isinstance(name, str) and name else f"datasets[{index}]"

@@ -22,8 +22,8 @@ SeverityName = Literal["WARN", "ERROR", "IGNORE"]
 class Tiers(Strict):
     """A warn and an error threshold for one measure; ``null`` turns a tier off."""
 
-    warn: float | None = Field(default=None, ge=0)
-    error: float | None = Field(default=None, ge=0)
+    warn: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    error: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _warn_not_above_error(self) -> Tiers:
@@ -185,9 +185,7 @@ class DriftPolicy(Strict):
         override = self.columns.get(column)
         if override is None or not override.null_rate:
             return self.null_rate
-        return NullRatePolicy.model_validate(
-            merge(self.null_rate.model_dump(), override.null_rate)
-        )
+        return NullRatePolicy.model_validate(merge(self.null_rate.model_dump(), override.null_rate))
 
     def distribution_for(self, column: str) -> DistributionPolicy:
         override = self.columns.get(column)
@@ -196,4 +194,3 @@ class DriftPolicy(Strict):
         return DistributionPolicy.model_validate(
             merge(self.distribution_shift.model_dump(), override.distribution_shift)
         )
-
