@@ -15,8 +15,9 @@ from drift_assets.stattests.chi_square import chi_square
 from drift_assets.stattests.registry import StatResult, empty_side
 
 
-def expected_outside(listed: Sequence[int], other: int, complete: bool) -> float:
-    """Leave-one-out (Good-Turing) count of baseline rows that fall outside the listed values.
+def expected_outside(listed: Sequence[int], other: int) -> float:
+    """Leave-one-out count of baseline rows that fall outside the listed values of
+    a column with more values than were listed.
 
     The baseline's listed values were chosen *from the baseline itself*, so a
     fresh sample from the same distribution lands outside them more often than
@@ -25,13 +26,11 @@ def expected_outside(listed: Sequence[int], other: int, complete: bool) -> float
     only just made the top K did so partly by luck. Leaving each baseline row
     out in turn and asking whether its value would still be listed estimates
     that share without bias. A listed value of count c stays listed without
-    one of its rows when c - 1 beats the best unlisted count: 0 when the list is
-    complete (so singletons drop out), else at most min(K-th count, other)
-    since the profile does not keep it (a tie counts half). Taking that upper
-    bound errs toward a larger expected share, i.e. toward fewer alerts.
+    one of its rows when c - 1 beats the best unlisted count: at most
+    min(K-th count, other), since the profile does not keep it (a tie counts
+    half). Taking that upper bound errs toward a larger expected share, i.e.
+    toward fewer alerts. (A complete list is judged by ``unseen_share_test``.)
     """
-    if complete:
-        return other + sum(c for c in listed if c == 1)
     best_unlisted = min(min(listed, default=0), other)
     dropped = 0.0
     for c in listed:
@@ -86,7 +85,7 @@ def expected_tail_share(listed: Sequence[int], other: int, n_current: int) -> fl
     n_baseline = sum(listed) + other
     if n_baseline == 0:
         return 0.0
-    upper = expected_outside(listed, other, complete=False)
+    upper = expected_outside(listed, other)
     growth = max(0.0, 1 - n_baseline / n_current) if n_current else 0.0
     return (other + (upper - other) * growth) / n_baseline
 

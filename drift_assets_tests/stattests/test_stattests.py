@@ -356,20 +356,19 @@ def test_psi_over_deciles_stays_below_its_warn_tier_for_two_samples_of_the_same_
 
 
 @pytest.mark.parametrize(
-    ("listed", "other", "complete", "expected"),
+    ("listed", "other", "expected"),
     [
-        ([50, 30, 1, 1], 0, True, 2),  # complete: the two singletons (Good-Turing)
-        ([50, 30, 20], 0, True, 0),  # complete, no singletons: nothing expected outside
         # top 3 of more: the best unlisted count is at most min(4, 10) = 4; the
         # value of count 4 drops out without one of its rows, 5 ties (half)
-        ([9, 5, 4], 10, False, 10 + 5 / 2 + 4),
-        ([100, 90, 80], 3, False, 3),  # a clear top: only the rest is expected outside
+        ([9, 5, 4], 10, 10 + 5 / 2 + 4),
+        ([100, 90, 80], 3, 3),  # a clear top: only the rest is expected outside
+        # the best unlisted count may be 2 (the K-th count): without one of its rows
+        # each listed value of 2 would fall below it and out of the list
+        ([2, 2], 5, 5 + 2 + 2),
     ],
 )
-def test_expected_outside_counts_rows_that_left_out_would_be_unlisted(
-    listed, other, complete, expected
-):
-    assert expected_outside(listed, other, complete) == pytest.approx(expected)
+def test_expected_outside_counts_rows_that_left_out_would_be_unlisted(listed, other, expected):
+    assert expected_outside(listed, other) == pytest.approx(expected)
 
 
 def test_one_grown_outsider_among_many_values_is_found():
