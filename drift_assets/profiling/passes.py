@@ -70,6 +70,7 @@ from drift_assets.profiling.dataset_profile import (
     LogicalType,
     NumericSummary,
 )
+from drift_assets.profiling.id_like import MIN_ID_LIKE_VALUES, id_like_reason
 from drift_assets.profiling.numeric_pass import (
     CHUNK_ROWS,
     EDGE_SAMPLE_ROWS,
@@ -87,7 +88,6 @@ from drift_assets.profiling.numeric_pass import (
 from drift_assets.profiling.read_ahead import read_ahead
 from drift_assets.profiling.top_values import TopValues
 
-_MIN_ID_LIKE_VALUES = 20
 # HyperLogLog estimates closer than this to the ID-like threshold are checked.
 _DISTINCT_ESTIMATE_MARGIN = 0.1
 # Rows (about) in the hash bucket whose exact distinct share stands for the column.
@@ -207,6 +207,9 @@ class Profiler:
             slot = slots[c.index] = {"non_null": query.add(f"count(c{c.index})")}
             if not c.few_values:
                 slot["distinct"] = query.add(f"approx_count_distinct(c{c.index})")
+            if c.logical_type is LogicalType.INTEGER:
+                slot["low"] = query.add(f"min(c{c.index})")
+                slot["high"] = query.add(f"max(c{c.index})")
         result = query.run(self.conn, self.source)
         measured = {}
         for c in self.columns:
@@ -214,7 +217,8 @@ class Profiler:
             m = measured[c.index] = _Measured(int(result[slot["non_null"]]))
             if "distinct" in slot:
                 m.distinct = self._distinct(c, m.non_null, result[slot["distinct"]])
-                m.skip_reason = self._id_like(c, m.non_null, m.distinct)
+                span = (result[slot["low"]], result[slot["high"]]) if "low" in slot else None
+                m.skip_reason = self._id_like(c, m.non_null, m.distinct, span)
         return int(result[rows]), measured
 
     def _distinct(self, c: ColumnPlan, non_null: int, estimate: int) -> int:
@@ -222,7 +226,7 @@ class Profiler:
         the column on the wrong side of the ID-like threshold."""
         if (
             c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER)
-            or non_null < _MIN_ID_LIKE_VALUES
+            or non_null < MIN_ID_LIKE_VALUES
             or abs(estimate / non_null - self.id_like_ratio) >= _DISTINCT_ESTIMATE_MARGIN
         ):
             return min(int(estimate), non_null)
@@ -236,12 +240,10 @@ class Profiler:
             return min(int(estimate), non_null)
         return min(round(distinct / rows * non_null), non_null)
 
-    def _id_like(self, c: ColumnPlan, non_null: int, distinct: int) -> str | None:
-        if c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER):
-            return None
-        if non_null < _MIN_ID_LIKE_VALUES or distinct / non_null < self.id_like_ratio:
-            return None
-        return f"id-like: {distinct / non_null:.1%} of values distinct"
+    def _id_like(
+        self, c: ColumnPlan, non_null: int, distinct: int, span: tuple[int, int] | None = None
+    ) -> str | None:
+        return id_like_reason(c.logical_type, non_null, distinct, self.id_like_ratio, span)
 
     def _scan_array(self, c: ColumnPlan) -> NumericPass:
         """Pass 3 over an in-memory column. An ID-like integer column is binned too,

@@ -463,8 +463,15 @@ def test_high_cardinality_top_values_are_counted_exactly(monkeypatch, limit):
         (RNG.normal(size=5000), None),
         # too few values to tell
         (np.arange(19), None),
+        # a sequence with gaps still fills half its range: IDs
+        (np.arange(0, 20_000, 2), "id-like: 100.0% of values distinct"),
+        # unique but sparse integers are measures (populations, cents): tested
+        (np.unique(RNG.integers(60_000, 1_300_000_000, 5000)), None),
+        # unique integers that all read as epoch seconds or milliseconds: event time
+        (1_700_000_000 + np.sort(RNG.choice(86_400 * 7, 5000, replace=False)), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
+        (1_700_000_000_000 + np.arange(0, 5000 * 977, 977), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
     ],
-    ids=["ints", "strings", "at threshold", "below threshold", "floats", "19 values"],
+    ids=["ints", "strings", "at threshold", "below threshold", "floats", "19 values", "sequence with gaps", "sparse measure", "epoch seconds", "epoch milliseconds"],
 )
 def test_id_like_columns(values, skip_reason):
     col = column(pd.DataFrame({"x": values}))
