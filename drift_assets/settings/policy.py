@@ -69,7 +69,8 @@ class DistributionPolicy(Strict):
     A column drifts when an effect size reaches a tier *and* the shift is
     statistically significant (p-value below ``significance``): the effect size
     keeps huge samples from flagging trivial shifts, the p-value keeps tiny samples
-    from crying wolf. Numeric mean shift is measured in baseline standard
+    from crying wolf. An ERROR needs a p-value below a tenth of ``significance``,
+    else it is a WARN. Numeric mean shift is measured in baseline standard
     deviations; std change is relative to the baseline's std.
 
     The defaults are held to promises in ``test_statistical_promises.py``: two
