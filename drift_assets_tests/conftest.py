@@ -35,3 +35,15 @@ def played_demo(demo_project, tmp_path_factory):
             demo_project, range(1, DEMO_DAYS + 1), instance, accept=accept_as_typed, store=store
         )
     return days, store
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the session (drift_assets_tests.postgres_server)."""
+    from drift_assets_tests import postgres_server
+
+    server = postgres_server.start()
+    try:
+        yield server
+    finally:
+        postgres_server.stop(server)
