@@ -17,6 +17,8 @@ from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
+from drift_assets.store.connection import StoreLockedError
+from drift_assets.store.drift_store import WriteJournaled
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
 Profiler = Callable[[DatasetProfile | None], DatasetProfile]
@@ -33,6 +35,9 @@ class Evaluation:
     baseline: DatasetProfile | None
     outcomes: tuple[CheckOutcome, ...]
     policy: DriftPolicy
+    # Why the results are not in the store yet (they wait in its journal and land
+    # on its next opening); None when they were stored at once.
+    journaled: str | None = None
 
 
 def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> DatasetProfile | None:
@@ -83,8 +88,15 @@ def evaluate_batch(
     profiled raises ``BatchError`` and nothing is stored, so the next good batch
     is compared with the last good one; a check that raises is its own ERROR
     outcome (``evaluate_all``), so the profile and all three results are stored.
+    A store that stays busy past its budget delays the write (``journaled``), it
+    never drops it.
     """
-    baseline = resolve_baseline(store, dataset, policy)
+    try:
+        baseline = resolve_baseline(store, dataset, policy)
+    except StoreLockedError as exc:
+        # Without its baseline no check can run; nothing is lost, the batch stays
+        # where it is for the next run.
+        raise BatchError(f"nothing was checked: {exc}") from exc
     try:
         profile = profiler(baseline)
     except SourceError as exc:
@@ -92,13 +104,20 @@ def evaluate_batch(
     except Exception as exc:
         raise BatchError(f"could not be profiled: {reason(exc)}") from exc
     outcomes = evaluate_all(profile, baseline, policy)
-    stored = store.record_evaluation(
-        profile=profile,
-        asset_key=asset_key,
-        run_id=run_id,
-        baseline=baseline,
-        baseline_strategy=policy.baseline,
-        outcomes=outcomes,
-        pin_as_baseline=policy.baseline == "pinned" and baseline is None,
+    journaled = None
+    try:
+        stored = store.record_evaluation(
+            profile=profile,
+            asset_key=asset_key,
+            run_id=run_id,
+            baseline=baseline,
+            baseline_strategy=policy.baseline,
+            outcomes=outcomes,
+            pin_as_baseline=policy.baseline == "pinned" and baseline is None,
+        )
+    except WriteJournaled as exc:
+        # The profile gets its id when the journal is applied.
+        stored, journaled = profile, str(exc)
+    return Evaluation(
+        profile=stored, baseline=baseline, outcomes=outcomes, policy=policy, journaled=journaled
     )
-    return Evaluation(profile=stored, baseline=baseline, outcomes=outcomes, policy=policy)

@@ -66,9 +66,13 @@ def run(days: int, if_new: bool) -> None:
     def report(day):
         planned = "; ".join(e.what for (d, _), e in events.items() if d == day.day)
         failures = [v for v in day.verdicts if not v.passed]
+        verdict = [f"{len(failures)} check(s) failed"] if failures else []
+        if day.incomplete:
+            parts = ", ".join(line.split(":", 1)[0] for line in day.incomplete)
+            verdict.append(f"not complete: {parts}")
         click.echo(
             f"day {day.day:>3}: "
-            + (f"{len(failures)} check(s) failed" if failures else "all checks passed")
+            + (", ".join(verdict) or "all checks passed")
             + (f"   (scripted: {planned})" if planned else "")
         )
         for verdict in failures:
@@ -84,6 +88,8 @@ def run(days: int, if_new: bool) -> None:
         for transcript in day.accepted:
             for line in transcript.splitlines():
                 click.echo(f"         {line}")
+        for line in day.incomplete:
+            click.echo(f"         NOT COMPLETE {line}")
 
     with click.progressbar(
         length=days, label="Playing demo days", file=sys.stderr, hidden=not interactive
@@ -103,6 +109,13 @@ def run(days: int, if_new: bool) -> None:
         f"alerts: {routed} outbox row(s), dated on the demo's calendar ({how});"
         " `drift-assets alerts` lists them"
     )
+    incomplete = [day.day for day in played if day.incomplete]
+    if incomplete:
+        # Not "all passed": a dataset that ran no check, or whose results wait in
+        # the store's journal, must not look like a healthy day.
+        raise click.ClickException(
+            f"day(s) {', '.join(map(str, incomplete))} did not complete (the NOT COMPLETE lines)"
+        )
 
 
 @command.command("seed")

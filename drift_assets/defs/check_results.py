@@ -60,6 +60,9 @@ def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetChe
     ]
 
 
+STORE_WRITE_KEY = "drift_store_write"
+
+
 def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckResult]:
     baseline = describe_baseline(evaluation.baseline, evaluation.policy)
     return [
@@ -69,10 +72,19 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
             passed=outcome.passed,
             severity=_severity(outcome.severity),
             description=outcome.description,
-            metadata=_check_metadata(outcome, evaluation.profile, baseline),
+            metadata={
+                **_check_metadata(outcome, evaluation.profile, baseline),
+                **_store_write(evaluation),
+            },
         )
         for outcome in evaluation.outcomes
     ]
+
+
+def _store_write(evaluation: Evaluation) -> dict[str, MetadataValue]:
+    """Whether the results reached the store at once or wait in its journal."""
+    text = f"journaled: {evaluation.journaled}" if evaluation.journaled else "stored"
+    return {STORE_WRITE_KEY: MetadataValue.text(text)}
 
 
 def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> str:
@@ -85,6 +97,8 @@ def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> s
         f"{policy.baseline}: profile #{baseline.profile_id} of {when(baseline.profiled_at)}"
         f" ({baseline.row_count:,} rows)"
     )
+
+
 
 
 def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
@@ -104,6 +118,7 @@ def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
         "profile_id": _profile_id(profile),
         "column_count": MetadataValue.int(len(profile.columns)),
         "checks_failed": MetadataValue.int(sum(not o.passed for o in evaluation.outcomes)),
+        **_store_write(evaluation),
     }
     for check, keys in _CHARTED.items():
         outcome = by_check.get(check)

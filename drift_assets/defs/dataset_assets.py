@@ -71,7 +71,7 @@ def build_dataset_asset(
                 base_dir,
                 dataset.name,
                 data_roots=data_roots,
-                hidden=(store.path,),
+                hidden=(store.path, store.journal.folder),
                 reference=reference,
                 **policy.profiler_options(),
             )
@@ -92,6 +92,8 @@ def build_dataset_asset(
         for outcome in evaluation.outcomes:
             log = context.log.info if outcome.passed else context.log.warning
             log(f"{outcome.check}: {outcome.description}")
+        if evaluation.journaled:
+            context.log.warning(f"drift store busy: {evaluation.journaled}")
         return MaterializeResult(
             metadata=materialization_metadata(evaluation),
             check_results=check_results(evaluation, key),

@@ -90,6 +90,8 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
             )
         except BatchError as exc:
             raise Failure(description=f"drift checks of {dataset}: {exc}") from exc
+        if evaluation.journaled:
+            context.log.warning(f"drift store busy: {evaluation.journaled}")
         yield from check_results(evaluation, key)
 
     return _drift_checks

@@ -3,6 +3,8 @@ router sends."""
 
 from __future__ import annotations
 
+import os
+
 from dagster import ConfigurableResource
 from dagster_slack import SlackResource
 from pydantic import Field
@@ -10,6 +12,8 @@ from pydantic import Field
 from drift_assets.slack.delivery import DEFAULT_API_URL, Remaining, Sender, SlackTarget
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S
+
+LOCK_TIMEOUT_ENV_VAR = "DRIFT_ASSETS_LOCK_TIMEOUT"
 
 
 class DriftStoreResource(ConfigurableResource):
@@ -23,8 +27,14 @@ class DriftStoreResource(ConfigurableResource):
         ),
     )
     lock_timeout_s: float = Field(
-        default=DEFAULT_LOCK_TIMEOUT_S,
-        description="How long to wait for another process to release the file lock.",
+        default_factory=lambda: float(
+            os.environ.get(LOCK_TIMEOUT_ENV_VAR) or DEFAULT_LOCK_TIMEOUT_S
+        ),
+        description=(
+            "How long to wait for another process to release the file lock before a"
+            f" write is journaled. Default: {LOCK_TIMEOUT_ENV_VAR}, else"
+            f" {DEFAULT_LOCK_TIMEOUT_S:.0f} s."
+        ),
     )
 
     def get_store(self) -> DriftStore:

@@ -16,11 +16,13 @@ from pathlib import Path
 from dagster import DagsterInstance, Definitions, build_sensor_context, materialize
 
 from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
+from drift_assets.defs.check_results import STORE_WRITE_KEY
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY, build_dataset_asset
 from drift_assets.defs.pickup import PickupCursor
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.demo.generate import DEMO_ACCEPTANCES, DEMO_DATASETS, FIRST_DAY, write_day
 from drift_assets.settings.dataset_file import ProjectConfig
+from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.outbox import Outbox, OutboxRow
 
 DEMO_FOLDER = "demo_data"
@@ -45,6 +47,10 @@ class DemoDay:
     verdicts: tuple[CheckVerdict, ...]
     routed: tuple[OutboxRow, ...]  # what the router's tick wrote to the outbox
     accepted: tuple[str, ...]  # each scripted `baseline accept`: the command and its output
+    # "<dataset or router>: why", for each part of the day that did not complete:
+    # a dataset that ran no check or whose results wait in the store's journal,
+    # a router tick that could not run.
+    incomplete: tuple[str, ...] = ()
 
     def failed(self) -> dict[str, set[str]]:
         failing: dict[str, set[str]] = {}
@@ -114,7 +120,12 @@ def run_demo_days(
             )
             for e in result.get_asset_check_evaluations()
         )
-        cursor, routed = _route(config, assets, instance, store, cursor, day)
+        incomplete = _incomplete(result, verdicts)
+        try:
+            cursor, routed = _route(config, assets, instance, store, cursor, day)
+        except StoreLockedError as exc:
+            # The cursor stays put, so the next tick routes this day's results.
+            routed, incomplete = (), (*incomplete, f"router: {exc}; the next tick routes them")
         accepted = tuple(
             accept(store.get_store().path, a.dataset, a.reason)
             for a in DEMO_ACCEPTANCES
@@ -128,10 +139,38 @@ def run_demo_days(
                 verdicts=verdicts,
                 routed=routed,
                 accepted=accepted,
+                incomplete=incomplete,
             )
         )
         on_day(played[-1])
     return played
+
+
+def _incomplete(result, verdicts: tuple[CheckVerdict, ...]) -> tuple[str, ...]:
+    """What of the day did not complete, per dataset: a step that ran no check
+    (its failure's line), or results that wait in the store's journal."""
+    checked = {v.dataset for v in verdicts}
+    failures = {event.step_key: _failure_line(event) for event in result.get_step_failure_events()}
+    lines = [
+        f"{name}: no check ran: {failures.get(name, 'its step did not run')}"
+        for name in DEMO_DATASETS
+        if name not in checked
+    ]
+    for materialization in result.get_asset_materialization_events():
+        written = materialization.materialization.metadata.get(STORE_WRITE_KEY)
+        if written is not None and written.value.startswith("journaled"):
+            lines.append(f"{materialization.asset_key.to_user_string()}: {written.value}")
+    return tuple(lines)
+
+
+def _failure_line(event) -> str:
+    # A Failure raised by our asset carries its one-line description; anything
+    # else, the first line of the error.
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    message = data.error.message if data.error is not None else "the step failed"
+    return message.strip().splitlines()[0]
 
 
 def _demo_time(day: int) -> datetime:

@@ -66,7 +66,8 @@ class Sandbox:
         if "://" in location:
             return "remote files are not readable from a source"
         real = _real(Path(location))
-        if real in self.hidden:
+        # A hidden folder (the store's journal) hides everything below it.
+        if any(real.is_relative_to(h) for h in self.hidden):
             return "the drift store is not readable from a source"
         if not any(real.is_relative_to(root) for root in self.roots):
             return (

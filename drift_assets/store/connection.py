@@ -55,7 +55,7 @@ def connect(
                 if _is_lock_conflict(exc):
                     raise StoreLockedError(
                         f"the drift store {path} stayed locked by another process for"
-                        f" {lock_timeout:.0f}s"
+                        f" {lock_timeout:g} s"
                     ) from exc
                 raise
             sleep(delay * random.uniform(0.5, 1.5))

@@ -21,11 +21,11 @@ import duckdb
 
 from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import (
-    CategoricalSummary,
     DatasetProfile,
-    NumericSummary,
 )
-from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
+from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, StoreLockedError, connect
+from drift_assets.store.evaluation_rows import evaluation_write, insert_evaluation
+from drift_assets.store.journal import Journal, journal_folder
 from drift_assets.store.migrations import migrate
 
 DB_ENV_VAR = "DRIFT_ASSETS_DB"
@@ -39,6 +39,15 @@ def default_store_path() -> Path:
         return Path(explicit)
     home = os.environ.get("DAGSTER_HOME")
     return Path(home) / DB_FILE_NAME if home else Path(DB_FILE_NAME)
+
+
+class WriteJournaled(RuntimeError):
+    """The store stayed busy past its budget: the write waits in the journal (``path``)
+    and lands when the store is next opened."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"{why}; the results wait in {path} and are stored on its next opening")
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class DriftStore:
     def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.journal = Journal(journal_folder(self.path))
         self._migrated = False
 
     @contextmanager
@@ -84,6 +94,7 @@ class DriftStore:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
+            self._apply_journal(conn)
             yield conn
 
     @contextmanager
@@ -112,58 +123,39 @@ class DriftStore:
     ) -> DatasetProfile:
         """Store a profile and the results of checking it, all or nothing; return
         the profile with its new ``profile_id``. ``pin_as_baseline`` also pins it
-        (the first profile of a dataset whose strategy is ``pinned``)."""
-        baseline_ids = _baseline_ids(baseline)
-        evaluated_at = datetime.now(UTC)
-        with self.transaction() as conn:
-            (profile_id,) = conn.execute(
-                """
-                INSERT INTO profiles (dataset, asset_key, run_id, profiled_at, row_count,
-                                      column_count, profile)
-                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING profile_id
-                """,
-                [
-                    profile.dataset,
-                    asset_key,
-                    run_id,
-                    profile.profiled_at,
-                    profile.row_count,
-                    len(profile.columns),
-                    json.dumps(_without_reference_counts(profile).to_dict()),
-                ],
-            ).fetchone()
-            conn.executemany(
-                """
-                INSERT INTO check_results (evaluated_at, run_id, dataset, asset_key, check_name,
-                    passed, severity, description, profile_id, baseline_strategy,
-                    baseline_profile_ids, metrics, columns, thresholds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    [
-                        evaluated_at,
-                        run_id,
-                        profile.dataset,
-                        asset_key,
-                        outcome.check,
-                        outcome.passed,
-                        outcome.severity.value if outcome.severity else None,
-                        outcome.description,
-                        profile_id,
-                        baseline_strategy,
-                        baseline_ids,
-                        json.dumps(outcome.metrics),
-                        json.dumps([f.to_dict() for f in outcome.columns], default=str),
-                        json.dumps(outcome.thresholds, default=str),
-                    ]
-                    for outcome in outcomes
-                ],
-            )
-            if pin_as_baseline:
-                _pin(
-                    conn, profile.dataset, profile_id, "drift_assets", evaluated_at, "first profile"
-                )
+        (the first profile of a dataset whose strategy is ``pinned``).
+
+        When the store stays locked past its budget the write is journaled instead
+        (``journal.py``) and ``WriteJournaled`` says where: it lands, exactly once,
+        when the store is next opened."""
+        write = evaluation_write(
+            profile, asset_key, run_id, baseline, baseline_strategy, outcomes, pin_as_baseline
+        )
+        try:
+            with self.transaction() as conn:
+                profile_id = _write_evaluation(conn, write)
+        except StoreLockedError as exc:
+            entry = self.journal.append("evaluation", write)
+            raise WriteJournaled(entry.path, str(exc)) from exc
         return replace(profile, profile_id=profile_id)
+
+    def _apply_journal(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """Apply the journaled writes, each once: its id and its rows commit together."""
+        for entry in self.journal.pending():
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                new = conn.execute(
+                    "INSERT INTO journal_applied (entry_id, applied_at) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING RETURNING entry_id",
+                    [entry.entry_id, datetime.now(UTC)],
+                ).fetchone()
+                if new is not None:
+                    _write_evaluation(conn, entry.payload)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self.journal.remove(entry)
 
     def pin(self, dataset: str, profile_id: int, *, actor: str, reason: str | None = None) -> None:
         """Make a stored profile the dataset's baseline until changed (idempotent)."""
@@ -336,24 +328,12 @@ def _profile_from_row(profile_id: int, document: str) -> DatasetProfile:
     return replace(DatasetProfile.from_dict(json.loads(document)), profile_id=profile_id)
 
 
-def _baseline_ids(baseline: DatasetProfile | None) -> list[int]:
-    if baseline is None:
-        return []
-    if baseline.pooled_from:
-        return list(baseline.pooled_from)
-    return [baseline.profile_id] if baseline.profile_id is not None else []
-
-
-def _without_reference_counts(profile: DatasetProfile) -> DatasetProfile:
-    columns = []
-    for column in profile.columns:
-        numeric, categorical = column.numeric, column.categorical
-        if isinstance(numeric, NumericSummary):
-            numeric = replace(numeric, reference_counts=None)
-        if isinstance(categorical, CategoricalSummary):
-            categorical = replace(categorical, reference_counts=None)
-        columns.append(replace(column, numeric=numeric, categorical=categorical))
-    return replace(profile, columns=tuple(columns))
+def _write_evaluation(conn, write: dict[str, Any]) -> int:
+    profile_id = insert_evaluation(conn, write)
+    if write["pin_as_baseline"]:
+        at = datetime.fromisoformat(write["evaluated_at"])
+        _pin(conn, write["profile"]["dataset"], profile_id, "drift_assets", at, "first profile")
+    return profile_id
 
 
 def _check_owner(conn, dataset: str, profile_id: int) -> None:

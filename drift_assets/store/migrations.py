@@ -165,6 +165,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        10,
+        "ids of the journaled writes already applied (each lands exactly once)",
+        (
+            """
+            CREATE TABLE journal_applied (
+                entry_id VARCHAR PRIMARY KEY,
+                applied_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -69,3 +69,21 @@ def test_a_root_holding_the_store_opens_everything_in_it_but_the_store(tmp_path)
     assert sandbox.outside(str(store)) == "the drift store is not readable from a source"
     assert sandbox.outside(str(tmp_path / "data/a.csv")) is None
     assert "outside" in sandbox.outside(str(tmp_path / "../elsewhere.csv"))
+
+
+def test_the_stores_journal_folder_is_hidden_with_everything_in_it(tmp_path):
+    # Journaled results wait beside the store (store.journal): no source reads them.
+    store = tmp_path / "drift.duckdb"
+    duckdb.connect(str(store)).close()
+    journal = tmp_path / "drift.duckdb.journal"
+    journal.mkdir()
+    (journal / "entry.json").write_text('{"x": 1}\n')
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    sandbox = Sandbox.around(tmp_path, hidden=(store, journal))
+    with sandbox.connect(tmp_path, {}) as conn:
+        assert conn.sql(f"SELECT x FROM read_csv('{tmp_path}/a.csv')").fetchall() == [(1,)]
+        with pytest.raises(duckdb.PermissionException):
+            conn.sql(f"SELECT * FROM read_blob('{journal}/entry.json')").fetchall()
+    assert sandbox.outside(str(journal / "entry.json")) == (
+        "the drift store is not readable from a source"
+    )

@@ -182,7 +182,7 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path):
     try:
         assert ready.wait(30)
         with (
-            pytest.raises(StoreLockedError, match=r"stayed locked by another process for 1s"),
+            pytest.raises(StoreLockedError, match=r"stayed locked by another process for 1 s"),
             connect(path, lock_timeout=1),
         ):
             pass
