@@ -85,7 +85,7 @@ def test_column_overrides_merge_into_the_dataset_policy(tmp_path):
         # not a cron expression
         ("{name: a, source: {csv: a.csv}, schedule: 'every day'}", "field schedule: 'every day' is not a valid cron expression"),
         # unknown baseline strategy
-        ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got 'last'"),
+        ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1), 'seasonal:N' (N >= 1, partitioned data) or 'latest', got 'last'"),
         # tiers the wrong way round
         ("{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}", "warn (30.0) must not be above error (10.0)"),
         # a bad key inside a column override names the column
