@@ -25,8 +25,10 @@ from drift_assets.profiling.dataset_profile import (
     DatasetProfile,
     NumericSummary,
 )
+from drift_assets.settings.partitions import Partition
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
 from drift_assets.store.migrations import migrate
+from drift_assets.store.partition_history import supersede
 
 DB_ENV_VAR = "DRIFT_ASSETS_DB"
 DB_FILE_NAME = "drift_assets.duckdb"
@@ -69,6 +71,9 @@ class StoredCheckResult:
     metrics: dict[str, Any]
     columns: list[dict[str, Any]]
     thresholds: dict[str, Any]
+    partition_key: str | None = None  # None: an unpartitioned dataset
+    # A later materialization of the same time-window partition replaced it.
+    superseded: bool = False
 
 
 class DriftStore:
@@ -109,18 +114,25 @@ class DriftStore:
         baseline_strategy: str,
         outcomes: Sequence[CheckOutcome],
         pin_as_baseline: bool = False,
+        partition: Partition | None = None,
     ) -> DatasetProfile:
         """Store a profile and the results of checking it, all or nothing; return
         the profile with its new ``profile_id``. ``pin_as_baseline`` also pins it
-        (the first profile of a dataset whose strategy is ``pinned``)."""
-        baseline_ids = _baseline_ids(baseline)
+        (the first profile of a dataset whose strategy is ``pinned``).
+
+        A time-window ``partition`` materialized again replaces its current profile
+        and results (kept as history, marked superseded); a static key's batches
+        are a stream, like an unpartitioned dataset's."""
+        baseline_ids = baseline_profile_ids(baseline)
         evaluated_at = datetime.now(UTC)
+        key = partition.key if partition else None
         with self.transaction() as conn:
             (profile_id,) = conn.execute(
                 """
                 INSERT INTO profiles (dataset, asset_key, run_id, profiled_at, row_count,
-                                      column_count, profile)
-                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING profile_id
+                                      column_count, profile, partition_key, partition_start,
+                                      partition_end)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING profile_id
                 """,
                 [
                     profile.dataset,
@@ -130,14 +142,19 @@ class DriftStore:
                     profile.row_count,
                     len(profile.columns),
                     json.dumps(_without_reference_counts(profile).to_dict()),
+                    key,
+                    partition.start if partition else None,
+                    partition.end if partition else None,
                 ],
             ).fetchone()
+            if partition is not None and partition.is_time_window:
+                supersede(conn, profile.dataset, key, profile_id, evaluated_at)
             conn.executemany(
                 """
                 INSERT INTO check_results (evaluated_at, run_id, dataset, asset_key, check_name,
                     passed, severity, description, profile_id, baseline_strategy,
-                    baseline_profile_ids, metrics, columns, thresholds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    baseline_profile_ids, metrics, columns, thresholds, partition_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     [
@@ -155,6 +172,7 @@ class DriftStore:
                         json.dumps(outcome.metrics),
                         json.dumps([f.to_dict() for f in outcome.columns], default=str),
                         json.dumps(outcome.thresholds, default=str),
+                        key,
                     ]
                     for outcome in outcomes
                 ],
@@ -210,18 +228,25 @@ class DriftStore:
 
     # -- reading ---------------------------------------------------------------
 
-    def recent_profiles(self, dataset: str, limit: int) -> list[DatasetProfile]:
-        """The dataset's last ``limit`` profiles, newest first."""
+    def recent_profiles(
+        self, dataset: str, limit: int, *, partition_key: str | None = None
+    ) -> list[DatasetProfile]:
+        """The dataset's last ``limit`` profiles, newest first (of one static
+        partition key when given)."""
+        keyed = " AND partition_key = ?" if partition_key is not None else ""
         with self.connection() as conn:
             rows = conn.execute(
-                "SELECT profile_id, profile FROM profiles WHERE dataset = ?"
+                f"SELECT profile_id, profile FROM profiles WHERE dataset = ?{keyed}"
                 " ORDER BY profile_id DESC LIMIT ?",
-                [dataset, limit],
+                [dataset, *([partition_key] if keyed else []), limit],
             ).fetchall()
         return [_profile_from_row(pid, doc) for pid, doc in rows]
 
-    def baseline_profiles(self, dataset: str, limit: int) -> list[DatasetProfile]:
+    def baseline_profiles(
+        self, dataset: str, limit: int, *, partition_key: str | None = None
+    ) -> list[DatasetProfile]:
         """The dataset's last ``limit`` profiles that may be a baseline, newest first.
+        With a ``partition_key`` (a static partition) the same, within that key.
 
         A profile may be a baseline when every check of its evaluation passed, or a
         person accepted it, or it is the dataset's first (it recorded the
@@ -231,20 +256,26 @@ class DriftStore:
         counts. Pass or fail is read from the profile's own ``check_results``
         rows, so stores written before this rule need no migration.
         """
+        keyed = " AND partition_key = $key" if partition_key is not None else ""
         with self.connection() as conn:
-            accepted = _accepted(conn, dataset)
+            accepted = _accepted(conn, dataset, partition_key)
             rows = conn.execute(
-                """
+                f"""
                 SELECT profile_id, profile FROM profiles
-                WHERE dataset = $dataset AND profile_id >= coalesce($accepted, 0)
+                WHERE dataset = $dataset{keyed} AND profile_id >= coalesce($accepted, 0)
                   AND (profile_id = $accepted
                        OR profile_id = (SELECT min(profile_id) FROM profiles
-                                        WHERE dataset = $dataset)
+                                        WHERE dataset = $dataset{keyed})
                        OR profile_id NOT IN (SELECT profile_id FROM check_results
                                              WHERE dataset = $dataset AND NOT passed))
                 ORDER BY profile_id DESC LIMIT $limit
                 """,
-                {"dataset": dataset, "accepted": accepted, "limit": limit},
+                {
+                    "dataset": dataset,
+                    "accepted": accepted,
+                    "limit": limit,
+                    **({"key": partition_key} if keyed else {}),
+                },
             ).fetchall()
         return [_profile_from_row(pid, doc) for pid, doc in rows]
 
@@ -285,9 +316,17 @@ class DriftStore:
         since: datetime | None = None,
         failed_only: bool = False,
         limit: int | None = None,
+        partition: str | None = None,
+        current_only: bool = False,
     ) -> list[StoredCheckResult]:
-        """Check results, newest first, filtered by what is given."""
+        """Check results, newest first, filtered by what is given; ``current_only``
+        leaves out results a re-materialized partition replaced."""
         clauses, params = ["TRUE"], []
+        if partition is not None:
+            clauses.append("partition_key = ?")
+            params.append(partition)
+        if current_only:
+            clauses.append("superseded_at IS NULL")
         if dataset is not None:
             clauses.append("dataset = ?")
             params.append(dataset)
@@ -317,18 +356,20 @@ class DriftStore:
 _RESULT_COLUMNS = (
     "result_id, evaluated_at, run_id, dataset, asset_key, check_name, passed, severity,"
     " description, profile_id, baseline_strategy, baseline_profile_ids, metrics, columns,"
-    " thresholds"
+    " thresholds, partition_key, superseded_at IS NOT NULL"
 )
 
 
 def _result_from_row(row: tuple[Any, ...]) -> StoredCheckResult:
-    *head, baseline_ids, metrics, columns, thresholds = row
+    *head, baseline_ids, metrics, columns, thresholds, partition_key, superseded = row
     return StoredCheckResult(
         *head,
         baseline_profile_ids=tuple(baseline_ids),
         metrics=json.loads(metrics),
         columns=json.loads(columns),
         thresholds=json.loads(thresholds),
+        partition_key=partition_key,
+        superseded=superseded,
     )
 
 
@@ -336,7 +377,8 @@ def _profile_from_row(profile_id: int, document: str) -> DatasetProfile:
     return replace(DatasetProfile.from_dict(json.loads(document)), profile_id=profile_id)
 
 
-def _baseline_ids(baseline: DatasetProfile | None) -> list[int]:
+def baseline_profile_ids(baseline: DatasetProfile | None) -> list[int]:
+    """The stored profiles a baseline is made of (several when pooled)."""
     if baseline is None:
         return []
     if baseline.pooled_from:
@@ -380,18 +422,16 @@ def _pin(conn, dataset, profile_id, actor, at, reason) -> None:
     _audit(conn, dataset, "pin", profile_id, actor, at, reason)
 
 
-def _accepted(conn, dataset) -> int | None:
+def _accepted(conn, dataset, partition_key: str | None = None) -> int | None:
+    """The last accepted profile (of one static partition key when given)."""
+    keyed = (
+        " AND profile_id IN (SELECT profile_id FROM profiles WHERE partition_key = ?)"
+        if partition_key is not None
+        else ""
+    )
     row = conn.execute(
-        "SELECT profile_id FROM baseline_events WHERE dataset = ? AND action = 'accept'"
+        f"SELECT profile_id FROM baseline_events WHERE dataset = ? AND action = 'accept'{keyed}"
         " ORDER BY event_id DESC LIMIT 1",
-        [dataset],
+        [dataset, *([partition_key] if keyed else [])],
     ).fetchone()
     return row[0] if row else None
-
-
-def _audit(conn, dataset, action, profile_id, actor, at, reason) -> None:
-    conn.execute(
-        "INSERT INTO baseline_events (dataset, action, profile_id, actor, acted_at, reason)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [dataset, action, profile_id, actor, at, reason],
-    )
