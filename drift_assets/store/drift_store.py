@@ -435,3 +435,11 @@ def _accepted(conn, dataset, partition_key: str | None = None) -> int | None:
         [dataset, *([partition_key] if keyed else [])],
     ).fetchone()
     return row[0] if row else None
+
+
+def _audit(conn, dataset, action, profile_id, actor, at, reason) -> None:
+    conn.execute(
+        "INSERT INTO baseline_events (dataset, action, profile_id, actor, acted_at, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [dataset, action, profile_id, actor, at, reason],
+    )

@@ -85,6 +85,26 @@ class PartitionHistory:
             for pid, doc, key, start, end in rows
         ]
 
+    def current(
+        self, dataset: str, *, key: str | None = None, limit: int = 1
+    ) -> list[tuple[DatasetProfile, Partition]]:
+        """The dataset's current partition profiles (of ``key`` when given), the
+        latest partition first: by time window, else by arrival."""
+        keyed = " AND partition_key = ?" if key is not None else ""
+        with self.store.connection() as conn:
+            rows = conn.execute(
+                "SELECT profile_id, profile, partition_key, partition_start, partition_end"
+                f" FROM profiles WHERE dataset = ? AND partition_key IS NOT NULL{keyed}"
+                " AND superseded_by IS NULL"
+                " ORDER BY partition_start DESC NULLS LAST, profile_id DESC LIMIT ?",
+                [dataset, *([key] if keyed else []), limit],
+            ).fetchall()
+        return [
+            (replace(DatasetProfile.from_dict(json.loads(doc)), profile_id=pid),
+             Partition(pkey, start, end))
+            for pid, doc, pkey, start, end in rows
+        ]
+
     def states(self, dataset: str, since: datetime) -> list[PartitionState]:
         """The stored partitions starting at or after ``since``, in partition order."""
         with self.store.connection() as conn:
