@@ -114,9 +114,10 @@ def build_dataset_asset(
             log = context.log.info if outcome.passed else context.log.warning
             log(f"{where} {outcome.check}: {outcome.description}")
         if partition is not None and partition.is_time_window:
-            evaluation = _settle_partitions(
-                context, store, dataset, key, partition, profiler_for
-            ) or evaluation
+            evaluation = (
+                _settle_partitions(context, store, dataset, key, partition, profiler_for)
+                or evaluation
+            )
         return MaterializeResult(
             metadata=materialization_metadata(evaluation),
             check_results=check_results(evaluation, key),

@@ -159,8 +159,10 @@ def source_problem(kind: str, location: str, partitions: PartitionsConfig | None
         except ValueError as exc:
             return str(exc)
     if not uses:
-        how = "$partition_key, $partition_start or $partition_end" if kind == "sql" else (
-            "{partition} or {date:...} in the path"
+        how = (
+            "$partition_key, $partition_start or $partition_end"
+            if kind == "sql"
+            else ("{partition} or {date:...} in the path")
         )
         return f"a partitioned dataset's source must take the partition: use {how}"
     dated = uses & {"date", "partition_start", "partition_end"}
@@ -178,7 +180,9 @@ def format_path(template: str, partition: Partition) -> str:
         if field is None:
             continue
         if conversion:
-            raise ValueError(f"template field {{{field}!{conversion}}}: conversions are not allowed")
+            raise ValueError(
+                f"template field {{{field}!{conversion}}}: conversions are not allowed"
+            )
         if field == "partition" and not spec:
             out.append(partition.key)
         elif field == "date" and partition.start is not None:

@@ -80,8 +80,10 @@ class PartitionHistory:
         with self.store.connection() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [
-            (replace(DatasetProfile.from_dict(json.loads(doc)), profile_id=pid),
-             Partition(key, start, end))
+            (
+                replace(DatasetProfile.from_dict(json.loads(doc)), profile_id=pid),
+                Partition(key, start, end),
+            )
             for pid, doc, key, start, end in rows
         ]
 
@@ -100,8 +102,10 @@ class PartitionHistory:
                 [dataset, *([key] if keyed else []), limit],
             ).fetchall()
         return [
-            (replace(DatasetProfile.from_dict(json.loads(doc)), profile_id=pid),
-             Partition(pkey, start, end))
+            (
+                replace(DatasetProfile.from_dict(json.loads(doc)), profile_id=pid),
+                Partition(pkey, start, end),
+            )
             for pid, doc, pkey, start, end in rows
         ]
 
