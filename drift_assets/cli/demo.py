@@ -6,6 +6,7 @@ import contextlib
 import io
 import shlex
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -43,8 +44,10 @@ def command() -> None:
     help="Do nothing when demo days were already played (for set-up scripts).",
 )
 def run(days: int, if_new: bool) -> None:
-    """Play the next DAYS demo days: write each day's batches and materialize the
-    demo datasets on the Dagster instance in DAGSTER_HOME, one run a day; route
+    """Play the next DAYS demo days: write each day's batches as that date's daily
+    partition and materialize it on the Dagster instance in DAGSTER_HOME, one run
+    per dataset through its own job (the first time: the DAYS days ending today;
+    then the days after the last one played, up to today); route
     each day's results to the alert outbox (`drift-assets alerts`; sent to Slack
     only when SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set) and run the scripted
     `drift-assets baseline accept` commands.
@@ -52,7 +55,7 @@ def run(days: int, if_new: bool) -> None:
     \b
     Examples:
       drift-assets demo run --days 14
-      drift-assets demo run --days 1     # one more day
+      drift-assets demo run --days 1     # tomorrow: one more day
     """
     config = _config()
     start = last_day(config) + 1
@@ -67,7 +70,7 @@ def run(days: int, if_new: bool) -> None:
         planned = "; ".join(e.what for (d, _), e in events.items() if d == day.day)
         failures = [v for v in day.verdicts if not v.passed]
         click.echo(
-            f"day {day.day:>3}: "
+            f"day {day.day:>3} ({day.date}): "
             + (f"{len(failures)} check(s) failed" if failures else "all checks passed")
             + (f"   (scripted: {planned})" if planned else "")
         )
@@ -93,9 +96,17 @@ def run(days: int, if_new: bool) -> None:
             bar.update(1)
             report(day)
 
-        played = run_demo_days(
-            config, range(start, start + days), instance, accept=accept_as_typed, on_day=on_day
-        )
+        try:
+            played = run_demo_days(
+                config,
+                range(start, start + days),
+                instance,
+                accept=accept_as_typed,
+                today=datetime.now(UTC).date(),
+                on_day=on_day,
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
     routed = sum(len(day.routed) for day in played)
     dry_run = alert_resources()[SLACK_RESOURCE_KEY].mode == "dry_run"
     how = "dry run: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL to send" if dry_run else "sent"
@@ -107,12 +118,13 @@ def run(days: int, if_new: bool) -> None:
 
 @command.command("seed")
 def seed() -> None:
-    """Write day 1's batches (if no day was written yet) without materializing,
-    so scheduled runs have files to read."""
+    """Write day 1's batches as today's partition (if no day was written yet)
+    without materializing, so scheduled runs have files to read."""
     config = _config()
     if last_day(config) == 0:
-        write_day(1, demo_folder(config))
-        click.echo(f"wrote demo day 1 to {demo_folder(config)}")
+        today = datetime.now(UTC).date()
+        write_day(1, demo_folder(config), today)
+        click.echo(f"wrote demo day 1 to {demo_folder(config)} as partition {today}")
 
 
 def _config():
