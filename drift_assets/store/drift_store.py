@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -26,6 +25,7 @@ from drift_assets.profiling.dataset_profile import (
     NumericSummary,
 )
 from drift_assets.settings.partitions import Partition
+from drift_assets.store.check_history import StoredCheckResult, history_query, result_from_row
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
 from drift_assets.store.migrations import migrate
 from drift_assets.store.partition_history import supersede
@@ -50,30 +50,6 @@ class PinnedBaseline:
     pinned_at: datetime
     pinned_by: str
     reason: str | None
-
-
-@dataclass(frozen=True)
-class StoredCheckResult:
-    """One row of check history, as the CLI and the alerts read it back."""
-
-    result_id: int
-    evaluated_at: datetime
-    run_id: str | None
-    dataset: str
-    asset_key: str
-    check_name: str
-    passed: bool
-    severity: str | None
-    description: str
-    profile_id: int
-    baseline_strategy: str
-    baseline_profile_ids: tuple[int, ...]
-    metrics: dict[str, Any]
-    columns: list[dict[str, Any]]
-    thresholds: dict[str, Any]
-    partition_key: str | None = None  # None: an unpartitioned dataset
-    # A later materialization of the same time-window partition replaced it.
-    superseded: bool = False
 
 
 class DriftStore:
@@ -321,56 +297,23 @@ class DriftStore:
     ) -> list[StoredCheckResult]:
         """Check results, newest first, filtered by what is given; ``current_only``
         leaves out results a re-materialized partition replaced."""
-        clauses, params = ["TRUE"], []
-        if partition is not None:
-            clauses.append("partition_key = ?")
-            params.append(partition)
-        if current_only:
-            clauses.append("superseded_at IS NULL")
-        if dataset is not None:
-            clauses.append("dataset = ?")
-            params.append(dataset)
-        if check is not None:
-            clauses.append("check_name = ?")
-            params.append(check)
-        if since is not None:
-            clauses.append("evaluated_at >= ?")
-            params.append(since)
-        if failed_only:
-            clauses.append("NOT passed")
-        sql = f"SELECT {_RESULT_COLUMNS} FROM check_results WHERE {' AND '.join(clauses)}"
-        sql += " ORDER BY result_id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql, params = history_query(
+            dataset=dataset,
+            check=check,
+            since=since,
+            failed_only=failed_only,
+            limit=limit,
+            partition=partition,
+            current_only=current_only,
+        )
         with self.connection() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [_result_from_row(row) for row in rows]
+        return [result_from_row(row) for row in rows]
 
     def datasets(self) -> list[str]:
         with self.connection() as conn:
             rows = conn.execute("SELECT DISTINCT dataset FROM profiles ORDER BY 1").fetchall()
         return [r[0] for r in rows]
-
-
-_RESULT_COLUMNS = (
-    "result_id, evaluated_at, run_id, dataset, asset_key, check_name, passed, severity,"
-    " description, profile_id, baseline_strategy, baseline_profile_ids, metrics, columns,"
-    " thresholds, partition_key, superseded_at IS NOT NULL"
-)
-
-
-def _result_from_row(row: tuple[Any, ...]) -> StoredCheckResult:
-    *head, baseline_ids, metrics, columns, thresholds, partition_key, superseded = row
-    return StoredCheckResult(
-        *head,
-        baseline_profile_ids=tuple(baseline_ids),
-        metrics=json.loads(metrics),
-        columns=json.loads(columns),
-        thresholds=json.loads(thresholds),
-        partition_key=partition_key,
-        superseded=superseded,
-    )
 
 
 def _profile_from_row(profile_id: int, document: str) -> DatasetProfile:
