@@ -120,6 +120,13 @@ def partition_baseline(
     return baseline, tuple(p.key for _, p in found)
 
 
+def _zoned(partition: Partition, zone) -> Partition:
+    assert partition.start is not None and partition.end is not None
+    return Partition(
+        partition.key, partition.start.astimezone(zone), partition.end.astimezone(zone)
+    )
+
+
 def _cadence(partition: Partition) -> str:
     """hourly when the window is shorter than a day, else daily (seasons only
     exist for those two: see the dataset file's check)."""
@@ -204,7 +211,9 @@ def settle_partitions(
         return [], []  # a pinned baseline does not depend on partition order
     done, problems = [], []
     for state in PartitionHistory(store).states(dataset, since.start):
-        baseline, _ = partition_baseline(store, dataset, policy, state.partition)
+        # The store gives instants; a path's {date} is the start in the partitions' zone.
+        partition = _zoned(state.partition, since.start.tzinfo)
+        baseline, _ = partition_baseline(store, dataset, policy, partition)
         if tuple(baseline_profile_ids(baseline)) == state.baseline_profile_ids:
             continue
         try:
@@ -215,10 +224,10 @@ def settle_partitions(
                     asset_key=asset_key,
                     policy=policy,
                     run_id=run_id,
-                    profiler=profiler_for(state.partition),
-                    partition=state.partition,
+                    profiler=profiler_for(partition),
+                    partition=partition,
                 )
             )
         except BatchError as exc:
-            problems.append(f"partition {state.partition.key}: {exc}")
+            problems.append(f"partition {partition.key}: {exc}")
     return done, problems

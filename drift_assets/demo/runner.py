@@ -36,6 +36,12 @@ DEMO_FOLDER = "demo_data"
 _DAY_FILE = ".last_day"
 _FIRST_DATE_FILE = ".first_date"
 DEMO_DAY_TAG = "drift_assets/demo_day"
+# Dagster's UI lists a job's runs by the code location they were launched from,
+# a hidden tag that runs launched by the UI or the daemon carry and in-process
+# runs do not; the demo's runs carry it so each dataset's job page lists them.
+# The location is the one `make dev` loads (pyproject's code_location_name).
+CODE_LOCATION = "drift_assets"
+_LOCATION_TAG = {".dagster/repository": f"__repository__@{CODE_LOCATION}"}
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def run_demo_days(
             dataset.name: jobs.get_job_def(f"{dataset.name}_job").execute_in_process(
                 instance=instance,
                 partition_key=on.isoformat(),
-                tags={DEMO_DAY_TAG: str(day)},
+                tags={DEMO_DAY_TAG: str(day), **_LOCATION_TAG},
                 # The day's verdicts are reported by the caller; Dagster's step-by-step
                 # debug log stays in the run's event log, not the terminal.
                 run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},

@@ -35,7 +35,7 @@ def test_an_out_of_order_backfill_in_step_processes_records_every_result(tmp_pat
         for day in (3, 1, 2):  # the last day's run finishes first
             key = DATES[day].isoformat()
             with execute_job(
-                reconstructable(demo_job), instance=instance, partition_key=key
+                reconstructable(demo_job), instance=instance, tags={"dagster/partition": key}
             ) as result:
                 assert result.success
                 evaluations = result.get_asset_check_evaluations()

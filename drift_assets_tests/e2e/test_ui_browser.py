@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from drift_assets.demo.runner import CODE_LOCATION
 from drift_assets_tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -103,6 +104,12 @@ def dagster_ui(tmp_path_factory):
     project.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     shutil.copy(REPO / "datasets.yaml", project / "datasets.yaml")
+    # The code location `make dev` loads (pyproject's name), so the demo's runs
+    # are listed on their jobs' pages.
+    (project / "workspace.yaml").write_text(
+        "load_from:\n  - python_module:\n      module_name: drift_assets.definitions\n"
+        f"      location_name: {CODE_LOCATION}\n"
+    )
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -128,8 +135,8 @@ def dagster_ui(tmp_path_factory):
                 "127.0.0.1",
                 "-p",
                 str(port),
-                "-m",
-                "drift_assets.definitions",
+                "-w",
+                str(project / "workspace.yaml"),
             ],
             cwd=project,
             env=env,
@@ -302,7 +309,5 @@ def test_the_partitions_of_a_failed_check_show_the_day_it_failed(dagster_ui, pag
     expect(rows.nth(1)).to_contain_text(dates[4])
     _shoot(page, "check_partitions")
     # Each dataset's runs are on its own job's page.
-    page.goto(
-        f"{dagster_ui}/locations/__repository__@drift_assets.definitions/jobs/customers_job/runs"
-    )
+    page.goto(f"{dagster_ui}/locations/{CODE_LOCATION}/jobs/customers_job/runs")
     expect(page.locator("tbody tr")).to_have_count(DEMO_DAYS, timeout=30_000)
