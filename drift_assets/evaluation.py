@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from drift_assets.checks.baseline import select_baseline
 from drift_assets.checks.containment import reason
@@ -15,10 +16,13 @@ from drift_assets.checks.families import evaluate_all
 from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.sources import SourceError
+from drift_assets.settings.partitions import Partition, same_season
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.drift_store import WriteJournaled
+from drift_assets.store.evaluation_rows import baseline_profile_ids
+from drift_assets.store.partition_history import PartitionHistory
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
 Profiler = Callable[[DatasetProfile | None], DatasetProfile]
@@ -35,13 +39,18 @@ class Evaluation:
     baseline: DatasetProfile | None
     outcomes: tuple[CheckOutcome, ...]
     policy: DriftPolicy
+    partition: Partition | None = None
+    # The partitions the baseline was taken from (time windows), nearest first.
+    baseline_partitions: tuple[str, ...] = ()
     # Why the results are not in the store yet (they wait in its journal and land
     # on its next opening); None when they were stored at once.
     journaled: str | None = None
 
 
-def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> DatasetProfile | None:
-    """The baseline the next batch of ``dataset`` is compared with.
+def resolve_baseline(
+    store: DriftStore, dataset: str, policy: DriftPolicy, partition: Partition | None = None
+) -> DatasetProfile | None:
+    """The baseline the next batch of ``dataset`` (of ``partition``) is compared with.
 
     ``previous`` and ``rolling:N`` never learn from a failing batch: they take the
     newest profile(s) that passed every check or that a person accepted (see
@@ -51,12 +60,22 @@ def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> Da
 
     Under ``pinned`` with nothing pinned yet, the newest profile that may be a
     baseline is pinned now, so the baseline stays put from here on.
+
+    A time-window partition takes its baseline from earlier partitions only
+    (``partition_baseline``); a static key from its own earlier batches.
     """
+    if partition is not None and partition.is_time_window and policy.baseline != "pinned":
+        return partition_baseline(store, dataset, policy, partition)[0]
+    key = partition.key if partition is not None else None
     if policy.baseline == "pinned":
         pin = store.pinned(dataset)
         if pin is not None:
             return store.profile(pin.profile_id)
-        newest = store.baseline_profiles(dataset, 1)
+        newest = (
+            [p for p, _ in PartitionHistory(store).baselines(dataset, partition.start)]
+            if partition is not None and partition.is_time_window
+            else store.baseline_profiles(dataset, 1, partition_key=key)
+        )
         if newest:
             store.pin(
                 dataset,
@@ -66,10 +85,58 @@ def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> Da
             )
         return newest[0] if newest else None
     if policy.baseline == "latest":
-        return select_baseline(store.recent_profiles(dataset, 1))
+        return select_baseline(store.recent_profiles(dataset, 1, partition_key=key))
     window = policy.rolling_window or 1
-    candidates = store.baseline_profiles(dataset, window)
+    candidates = store.baseline_profiles(dataset, window, partition_key=key)
     return select_baseline(candidates, rolling_window=policy.rolling_window, top_k=policy.top_k)
+
+
+def partition_baseline(
+    store: DriftStore, dataset: str, policy: DriftPolicy, partition: Partition
+) -> tuple[DatasetProfile | None, tuple[str, ...]]:
+    """A time-window partition's baseline and the partitions it comes from, in
+    partition order: ``previous`` the nearest earlier partition that passed or
+    was accepted, ``rolling:N`` the N nearest such, ``seasonal:N`` such partitions
+    on the same weekday (hourly data: the same hour) within the last N weeks,
+    ``latest`` the nearest earlier partition whatever its verdict. Never a later
+    partition, so a re-materialized past partition is compared with its own
+    predecessors."""
+    history = PartitionHistory(store)
+    assert partition.start is not None
+    if policy.seasonal_weeks is not None:
+        since = partition.start - timedelta(weeks=policy.seasonal_weeks)
+        found = [
+            (profile, earlier)
+            for profile, earlier in history.baselines(
+                dataset, partition.start, limit=None, since=since
+            )
+            if earlier.start is not None
+            and same_season(earlier.start, partition.start, _cadence(partition))
+        ]
+        window = len(found)
+    else:
+        window = policy.rolling_window or 1
+        found = history.baselines(
+            dataset, partition.start, limit=window, healthy_only=policy.baseline != "latest"
+        )
+    baseline = select_baseline(
+        [p for p, _ in found], rolling_window=window if window > 1 else None, top_k=policy.top_k
+    )
+    return baseline, tuple(p.key for _, p in found)
+
+
+def _zoned(partition: Partition, zone) -> Partition:
+    assert partition.start is not None and partition.end is not None
+    return Partition(
+        partition.key, partition.start.astimezone(zone), partition.end.astimezone(zone)
+    )
+
+
+def _cadence(partition: Partition) -> str:
+    """hourly when the window is shorter than a day, else daily (seasons only
+    exist for those two: see the dataset file's check)."""
+    assert partition.start is not None and partition.end is not None
+    return "hourly" if partition.end - partition.start < timedelta(hours=23) else "daily"
 
 
 def evaluate_batch(
@@ -80,8 +147,10 @@ def evaluate_batch(
     policy: DriftPolicy,
     run_id: str | None,
     profiler: Profiler,
+    partition: Partition | None = None,
 ) -> Evaluation:
-    """Profile one batch, check it against its baseline and record both.
+    """Profile one batch (of ``partition``), check it against its baseline and
+    record both.
 
     The store is opened only to read the baseline and to write the result: the
     profiling in between, the slow part, holds no lock. A batch that cannot be
@@ -92,7 +161,10 @@ def evaluate_batch(
     never drops it.
     """
     try:
-        baseline = resolve_baseline(store, dataset, policy)
+        if partition is not None and partition.is_time_window and policy.baseline != "pinned":
+            baseline, sources = partition_baseline(store, dataset, policy, partition)
+        else:
+            baseline, sources = resolve_baseline(store, dataset, policy, partition), ()
     except StoreLockedError as exc:
         # Without its baseline no check can run; nothing is lost, the batch stays
         # where it is for the next run.
@@ -114,10 +186,66 @@ def evaluate_batch(
             baseline_strategy=policy.baseline,
             outcomes=outcomes,
             pin_as_baseline=policy.baseline == "pinned" and baseline is None,
+            partition=partition,
         )
     except WriteJournaled as exc:
         # The profile gets its id when the journal is applied.
         stored, journaled = profile, str(exc)
     return Evaluation(
-        profile=stored, baseline=baseline, outcomes=outcomes, policy=policy, journaled=journaled
+        profile=stored,
+        baseline=baseline,
+        outcomes=outcomes,
+        policy=policy,
+        partition=partition,
+        baseline_partitions=sources,
+        journaled=journaled,
     )
+
+
+def settle_partitions(
+    store: DriftStore,
+    *,
+    dataset: str,
+    asset_key: str,
+    policy: DriftPolicy,
+    run_id: str | None,
+    since: Partition,
+    profiler_for: Callable[[Partition], Profiler],
+) -> tuple[list[Evaluation], list[str]]:
+    """Re-evaluate the stored partitions from ``since`` on whose baseline is no
+    longer what partition order gives, in partition order; return the new
+    evaluations and, for partitions that could not be read again, why.
+
+    This is what makes a backfill's verdicts independent of the order its runs
+    finish in: a partition evaluated before an earlier one arrived was compared
+    with an older baseline; once the earlier one is stored (or re-materialized,
+    or its verdict changed) the later one is profiled again against the baseline
+    it would have had on time. Each re-evaluation is stored before the next
+    partition's baseline is taken, so a changed verdict carries forward. A
+    partition whose baseline did not change costs one store query.
+    """
+    assert since.start is not None
+    if policy.baseline == "pinned":
+        return [], []  # a pinned baseline does not depend on partition order
+    done, problems = [], []
+    for state in PartitionHistory(store).states(dataset, since.start):
+        # The store gives instants; a path's {date} is the start in the partitions' zone.
+        partition = _zoned(state.partition, since.start.tzinfo)
+        baseline, _ = partition_baseline(store, dataset, policy, partition)
+        if tuple(baseline_profile_ids(baseline)) == state.baseline_profile_ids:
+            continue
+        try:
+            done.append(
+                evaluate_batch(
+                    store,
+                    dataset=dataset,
+                    asset_key=asset_key,
+                    policy=policy,
+                    run_id=run_id,
+                    profiler=profiler_for(partition),
+                    partition=partition,
+                )
+            )
+        except BatchError as exc:
+            problems.append(f"partition {partition.key}: {exc}")
+    return done, problems

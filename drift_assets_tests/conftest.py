@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from drift_assets.settings.dataset_file import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DAYS = 14
+# The demo plays real dates ending "today"; the tests fix today.
+DEMO_TODAY = date(2026, 11, 30)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +35,12 @@ def played_demo(demo_project, tmp_path_factory):
     store = DriftStoreResource(database=str(tmp_path_factory.mktemp("store") / "drift.duckdb"))
     with DagsterInstance.ephemeral() as instance:
         days = run_demo_days(
-            demo_project, range(1, DEMO_DAYS + 1), instance, accept=accept_as_typed, store=store
+            demo_project,
+            range(1, DEMO_DAYS + 1),
+            instance,
+            accept=accept_as_typed,
+            today=DEMO_TODAY,
+            store=store,
         )
     return days, store
 

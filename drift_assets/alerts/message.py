@@ -83,6 +83,8 @@ def alert_message(
     elif kind is Kind.RESOLVED:
         title += " (resolved)"
     subject = f"{event.asset_key} / {event.check_name}"
+    if event.partition:  # the text fallback is all a phone notification shows
+        subject += f" (partition {event.partition})"
     verb = {Kind.RESOLVED: "passes again", Kind.REPEAT: "is still failing"}.get(kind, "failed")
     text = " ".join([*mentions, f"{EMOJI[severity]} {severity}: {_esc(subject)} {verb}"])
     if event.description:
@@ -237,5 +239,3 @@ def _esc(text: str) -> str:
 
 def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-

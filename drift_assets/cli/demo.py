@@ -6,6 +6,7 @@ import contextlib
 import io
 import shlex
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -43,8 +44,10 @@ def command() -> None:
     help="Do nothing when demo days were already played (for set-up scripts).",
 )
 def run(days: int, if_new: bool) -> None:
-    """Play the next DAYS demo days: write each day's batches and materialize the
-    demo datasets on the Dagster instance in DAGSTER_HOME, one run a day; route
+    """Play the next DAYS demo days: write each day's batches as that date's daily
+    partition and materialize it on the Dagster instance in DAGSTER_HOME, one run
+    per dataset through its own job (the first time: the DAYS days ending today;
+    then the days after the last one played, up to today); route
     each day's results to the alert outbox (`drift-assets alerts`; sent to Slack
     only when SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set) and run the scripted
     `drift-assets baseline accept` commands.
@@ -52,7 +55,7 @@ def run(days: int, if_new: bool) -> None:
     \b
     Examples:
       drift-assets demo run --days 14
-      drift-assets demo run --days 1     # one more day
+      drift-assets demo run --days 1     # tomorrow: one more day
     """
     config = _config()
     start = last_day(config) + 1
@@ -71,7 +74,7 @@ def run(days: int, if_new: bool) -> None:
             parts = ", ".join(line.split(":", 1)[0] for line in day.incomplete)
             verdict.append(f"not complete: {parts}")
         click.echo(
-            f"day {day.day:>3}: "
+            f"day {day.day:>3} ({day.date}): "
             + (", ".join(verdict) or "all checks passed")
             + (f"   (scripted: {planned})" if planned else "")
         )
@@ -99,9 +102,17 @@ def run(days: int, if_new: bool) -> None:
             bar.update(1)
             report(day)
 
-        played = run_demo_days(
-            config, range(start, start + days), instance, accept=accept_as_typed, on_day=on_day
-        )
+        try:
+            played = run_demo_days(
+                config,
+                range(start, start + days),
+                instance,
+                accept=accept_as_typed,
+                today=datetime.now(UTC).date(),
+                on_day=on_day,
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
     routed = sum(len(day.routed) for day in played)
     dry_run = alert_resources()[SLACK_RESOURCE_KEY].mode == "dry_run"
     how = "dry run: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL to send" if dry_run else "sent"
@@ -109,23 +120,25 @@ def run(days: int, if_new: bool) -> None:
         f"alerts: {routed} outbox row(s), dated on the demo's calendar ({how});"
         " `drift-assets alerts` lists them"
     )
-    incomplete = [day.day for day in played if day.incomplete]
-    if incomplete:
-        # Not "all passed": a dataset that ran no check, or whose results wait in
-        # the store's journal, must not look like a healthy day.
+    # Playing stops at a day that did not complete (a dataset that ran no check,
+    # results waiting in the store's journal): never reported as a healthy day.
+    stopped = next((day for day in played if day.incomplete), None)
+    if stopped is not None:
         raise click.ClickException(
-            f"day(s) {', '.join(map(str, incomplete))} did not complete (the NOT COMPLETE lines)"
+            f"day {stopped.day} did not complete (the NOT COMPLETE lines);"
+            " `drift-assets demo run` plays it again"
         )
 
 
 @command.command("seed")
 def seed() -> None:
-    """Write day 1's batches (if no day was written yet) without materializing,
-    so scheduled runs have files to read."""
+    """Write day 1's batches as today's partition (if no day was written yet)
+    without materializing, so scheduled runs have files to read."""
     config = _config()
     if last_day(config) == 0:
-        write_day(1, demo_folder(config))
-        click.echo(f"wrote demo day 1 to {demo_folder(config)}")
+        today = datetime.now(UTC).date()
+        write_day(1, demo_folder(config), today)
+        click.echo(f"wrote demo day 1 to {demo_folder(config)} as partition {today}")
 
 
 def _config():

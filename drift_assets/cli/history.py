@@ -26,6 +26,11 @@ TABLE_LIMIT = 50
 @since_option
 @click.option("--failed", is_flag=True, help="Only failed evaluations (WARN or ERROR).")
 @click.option(
+    "--partition",
+    metavar="KEY",
+    help="Only this partition (a date such as 2026-11-03, or a static key).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
@@ -40,7 +45,7 @@ TABLE_LIMIT = 50
     " for json and csv.",
 )
 @db_option
-def command(dataset, check, since, failed, fmt, limit, db) -> None:
+def command(dataset, check, since, failed, partition, fmt, limit, db) -> None:
     """Show the check history of DATASET (or of every dataset), newest first: one
     line per evaluation with its time (UTC), dataset, check, result, severity and
     what it found.
@@ -50,6 +55,7 @@ def command(dataset, check, since, failed, fmt, limit, db) -> None:
       drift-assets history orders --since 7d
       drift-assets history --failed --since 24h
       drift-assets history customers --check null_rate --format csv > nulls.csv
+      drift-assets history orders --partition 2026-11-03
       drift-assets history --format json | jq '.[] | select(.severity == "ERROR")'
     """
     if limit is None:
@@ -64,6 +70,7 @@ def command(dataset, check, since, failed, fmt, limit, db) -> None:
             since=since,
             failed_only=failed,
             limit=limit + 1 if limit else None,
+            partition=partition,
         )
     cut = bool(limit) and len(results) > limit
     results = results[:limit] if limit else results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from drift_assets.cli.history_options import db_option, opened_store, require_da
 from drift_assets.reports.trend_chart import CHART_FORMATS, save_chart, trend_chart
 from drift_assets.reports.trends import TrendError, build_trend
 from drift_assets.settings.times import as_utc, show_time, when
+from drift_assets.store.partition_history import PartitionHistory
 
 # Enough profiles for an hourly dataset's quarter; --since narrows it.
 MAX_PROFILES = 5_000
@@ -25,6 +27,11 @@ MAX_PROFILES = 5_000
     " ks_distance, mean, std, ...). A wrong name lists them all.",
 )
 @click.option("--column", help="The column, for a column metric.")
+@click.option(
+    "--partition",
+    metavar="KEY",
+    help="A static partition's key: chart that key's batches only.",
+)
 @since_option
 @click.option(
     "--out",
@@ -33,10 +40,12 @@ MAX_PROFILES = 5_000
     " Default: DATASET_METRIC[_COLUMN].png in the working folder.",
 )
 @db_option
-def command(dataset, metric, column, since, out, db) -> None:
+def command(dataset, metric, column, partition, since, out, db) -> None:
     """Chart METRIC of DATASET over time from the drift store: one point per
     batch, coloured by the result of the check that judged it, with the warn and
-    error thresholds of the dataset's latest policy drawn as dashed lines.
+    error thresholds of the dataset's latest policy drawn as dashed lines. A
+    time-partitioned dataset is charted by partition date, one point per
+    partition (its current result).
 
     \b
     Examples:
@@ -49,8 +58,18 @@ def command(dataset, metric, column, since, out, db) -> None:
         raise click.BadParameter(f"{path}: choose a .png, .svg or .html file", param_hint="--out")
     with opened_store(db) as store:
         require_dataset(store, dataset)
-        profiles = store.recent_profiles(dataset, MAX_PROFILES)
-        results = store.check_history(dataset=dataset, since=since)
+        partitioned = PartitionHistory(store).current(dataset, key=partition, limit=MAX_PROFILES)
+        if partitioned:
+            # By partition date: when the rows are from, not when they were profiled.
+            profiles = [
+                replace(p, profiled_at=part.start) if part.start else p for p, part in partitioned
+            ]
+            results = store.check_history(dataset=dataset, partition=partition, current_only=True)
+        else:
+            if partition is not None:
+                raise click.ClickException(f"{dataset} has no stored partition {partition!r}")
+            profiles = store.recent_profiles(dataset, MAX_PROFILES)
+            results = store.check_history(dataset=dataset, since=since)
     if since is not None:
         profiles = [p for p in profiles if as_utc(p.profiled_at) >= since]
     try:

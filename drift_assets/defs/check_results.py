@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from dagster import (
+    AssetCheckEvaluation,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
     MetadataValue,
+    PartitionsDefinition,
     TableColumn,
     TableRecord,
     TableSchema,
@@ -42,7 +44,15 @@ CHECK_DESCRIPTIONS = {
 _MAX_NULL_RATE_SERIES = 20
 
 
-def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetCheckSpec]:
+def drift_check_specs(
+    asset_key: AssetKey, policy: DriftPolicy, partitions_def: PartitionsDefinition | None = None
+) -> list[AssetCheckSpec]:
+    """Our checks' specs; with ``partitions_def`` each partition has its own results.
+
+    ``AssetCheckSpec(partitions_def=...)`` is a preview API in Dagster 1.13 (it warns
+    once): this is the one place that uses it. Without it a partitioned asset's
+    checks record one result for the whole asset and the partitions' health bar
+    cannot show which day failed which check."""
     blocking = {
         SCHEMA_CHANGE: policy.schema_change.blocking,
         NULL_RATE: policy.null_rate.blocking,
@@ -55,6 +65,7 @@ def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetChe
             description=description,
             blocking=blocking[name],
             metadata={"drift_assets/family": name},
+            **({"partitions_def": partitions_def} if partitions_def is not None else {}),
         )
         for name, description in CHECK_DESCRIPTIONS.items()
     ]
@@ -64,7 +75,9 @@ STORE_WRITE_KEY = "drift_store_write"
 
 
 def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckResult]:
-    baseline = describe_baseline(evaluation.baseline, evaluation.policy)
+    baseline = describe_baseline(
+        evaluation.baseline, evaluation.policy, evaluation.baseline_partitions
+    )
     return [
         AssetCheckResult(
             asset_key=asset_key,
@@ -87,12 +100,38 @@ def _store_write(evaluation: Evaluation) -> dict[str, MetadataValue]:
     return {STORE_WRITE_KEY: MetadataValue.text(text)}
 
 
-def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> str:
+def check_evaluations(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckEvaluation]:
+    """A re-evaluated partition's results as events reported outside its run, so
+    the partition's checks in the UI and the alert router see the new verdict."""
+    assert evaluation.partition is not None
+    return [
+        AssetCheckEvaluation(
+            asset_key=asset_key,
+            check_name=result.check_name,
+            passed=result.passed,
+            metadata=result.metadata,
+            severity=result.severity,
+            description=result.description,
+            partition=evaluation.partition.key,
+        )
+        for result in check_results(evaluation, asset_key)
+    ]
+
+
+def describe_baseline(
+    baseline: DatasetProfile | None, policy: DriftPolicy, partitions: tuple[str, ...] = ()
+) -> str:
     if baseline is None:
         return "none yet (this profile becomes the baseline)"
     if baseline.pooled_from:
         ids = ", ".join(f"#{i}" for i in baseline.pooled_from)
-        return f"{policy.baseline}: profiles {ids} pooled ({baseline.row_count:,} rows)"
+        where = f"partitions {', '.join(partitions)}: " if partitions else ""
+        return f"{policy.baseline}: {where}profiles {ids} pooled ({baseline.row_count:,} rows)"
+    if partitions:
+        return (
+            f"{policy.baseline}: partition {partitions[0]}, profile #{baseline.profile_id}"
+            f" ({baseline.row_count:,} rows)"
+        )
     return (
         f"{policy.baseline}: profile #{baseline.profile_id} of {when(baseline.profiled_at)}"
         f" ({baseline.row_count:,} rows)"

@@ -14,21 +14,30 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSelection,
+    BackfillPolicy,
     DefaultScheduleStatus,
     Failure,
     MaterializeResult,
     ScheduleDefinition,
+    ScheduleEvaluationContext,
     asset,
     define_asset_job,
+    schedule,
 )
 
 from drift_assets.defs.check_results import (
+    check_evaluations,
     check_results,
     drift_check_specs,
     materialization_metadata,
 )
+from drift_assets.defs.partitions import (
+    partition_at,
+    partitions_definition,
+    scheduled_run_requests,
+)
 from drift_assets.defs.resources import DriftStoreResource
-from drift_assets.evaluation import BatchError, evaluate_batch
+from drift_assets.evaluation import BatchError, evaluate_batch, settle_partitions
 from drift_assets.profiling.profiler import profile_source
 from drift_assets.settings.dataset_file import DatasetConfig
 
@@ -43,16 +52,24 @@ def build_dataset_asset(
     dataset: DatasetConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
 ) -> AssetsDefinition:
     """The dataset's asset; its source reads only below ``base_dir`` and
-    ``data_roots``, and never the drift store."""
+    ``data_roots``, and never the drift store.
+
+    A partitioned dataset's asset is materialized one partition per run, also in
+    backfills (``BackfillPolicy.multi_run(1)``): in Dagster 1.13 a single run over
+    a range records one check evaluation without a partition and leaves every
+    partition's checks planned forever."""
     key = AssetKey(dataset.name)
     policy = dataset.policy
+    partitions = partitions_definition(dataset.partitions)
 
     @asset(
         key=key,
         group_name=dataset.group,
         description=dataset.description
         or f"Dataset {dataset.name} ({dataset.source.kind} source).",
-        check_specs=drift_check_specs(key, policy),
+        check_specs=drift_check_specs(key, policy, partitions),
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.multi_run(1) if partitions is not None else None,
         kinds={"duckdb", dataset.source.kind},
         owners=[o for o in dataset.owners if _DAGSTER_OWNER.match(o)],
         metadata={
@@ -64,18 +81,21 @@ def build_dataset_asset(
         context: AssetExecutionContext, drift_store: DriftStoreResource
     ) -> MaterializeResult:
         store = drift_store.get_store()
+        partition = partition_at(partitions, context.partition_key if partitions else None)
 
-        def profiler(reference):
-            return profile_source(
+        def profiler_for(batch):
+            return lambda reference: profile_source(
                 dataset.source,
                 base_dir,
                 dataset.name,
                 data_roots=data_roots,
                 hidden=(store.path, store.journal.folder),
                 reference=reference,
+                partition=batch,
                 **policy.profiler_options(),
             )
 
+        where = f"dataset {dataset.name}" + (f" partition {partition.key}" if partition else "")
         try:
             evaluation = evaluate_batch(
                 store,
@@ -83,17 +103,23 @@ def build_dataset_asset(
                 asset_key=key.to_user_string(),
                 policy=policy,
                 run_id=context.run.run_id,
-                profiler=profiler,
+                profiler=profiler_for(partition),
+                partition=partition,
             )
         except BatchError as exc:
             # Nothing was stored: the next good batch is compared with the last good one.
             # The description is the line the UI shows for the failed step.
-            raise Failure(description=f"dataset {dataset.name}: {exc}") from exc
+            raise Failure(description=f"{where}: {exc}") from exc
         for outcome in evaluation.outcomes:
             log = context.log.info if outcome.passed else context.log.warning
-            log(f"{outcome.check}: {outcome.description}")
+            log(f"{where} {outcome.check}: {outcome.description}")
         if evaluation.journaled:
-            context.log.warning(f"drift store busy: {evaluation.journaled}")
+            context.log.warning(f"{where}: drift store busy: {evaluation.journaled}")
+        if partition is not None and partition.is_time_window:
+            evaluation = (
+                _settle_partitions(context, store, dataset, key, partition, profiler_for)
+                or evaluation
+            )
         return MaterializeResult(
             metadata=materialization_metadata(evaluation),
             check_results=check_results(evaluation, key),
@@ -102,16 +128,57 @@ def build_dataset_asset(
     return _dataset
 
 
-def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
+def _settle_partitions(context, store, dataset, key, partition, profiler_for):
+    """Later partitions stored before this one (an out-of-order backfill, or a
+    past partition materialized again) are evaluated again against the baseline
+    partition order gives them; their new results are reported to Dagster under
+    their own partitions, in this run. Returns this partition's own new
+    evaluation when an earlier partition arrived while it was being profiled."""
+    redone, problems = settle_partitions(
+        store,
+        dataset=dataset.name,
+        asset_key=key.to_user_string(),
+        policy=dataset.policy,
+        run_id=context.run.run_id,
+        since=partition,
+        profiler_for=profiler_for,
+    )
+    own = None
+    for evaluation in redone:
+        if evaluation.partition == partition:
+            own = evaluation  # reported with the materialization
+            continue
+        context.log.info(
+            f"dataset {dataset.name} partition {evaluation.partition.key} evaluated again:"
+            f" its baseline is now {', '.join(evaluation.baseline_partitions) or 'none'}"
+        )
+        for event in check_evaluations(evaluation, key):
+            context.log_event(event)
+    for problem in problems:
+        context.log.warning(f"dataset {dataset.name} {problem}")
+    return own
+
+
+def build_dataset_job(dataset: DatasetConfig):
     """One job per dataset, so one dataset's failure never holds back another's
     run, and each dataset's run history reads on its own."""
-    if dataset.schedule is None:
-        return None
-    job = define_asset_job(
+    return define_asset_job(
         f"{dataset.name}_job",
         selection=AssetSelection.assets(AssetKey(dataset.name)),
         description=f"Profile {dataset.name} and run its drift checks.",
+        partitions_def=partitions_definition(dataset.partitions),
     )
+
+
+def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
+    """The dataset's job on its cron; a partitioned dataset's tick runs the last
+    complete time window, or every static key."""
+    if dataset.schedule is None:
+        return None
+    job = build_dataset_job(dataset)
+    partitions = partitions_definition(dataset.partitions)
+    if partitions is not None:
+        return _partitioned_schedule(dataset, job, partitions)
     return ScheduleDefinition(
         name=f"{dataset.name}_schedule",
         job=job,
@@ -123,3 +190,21 @@ def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
         ),
         default_status=DefaultScheduleStatus.RUNNING,
     )
+
+
+def _partitioned_schedule(dataset, job, partitions) -> ScheduleDefinition:
+    @schedule(
+        name=f"{dataset.name}_schedule",
+        job=job,
+        cron_schedule=dataset.schedule,
+        execution_timezone=dataset.timezone,
+        description=(
+            f"Materializes the latest partition of {dataset.name} and checks it for drift"
+            f" on '{dataset.schedule}' ({dataset.timezone})."
+        ),
+        default_status=DefaultScheduleStatus.RUNNING,
+    )
+    def _schedule(context: ScheduleEvaluationContext):
+        return scheduled_run_requests(partitions, context.scheduled_execution_time)
+
+    return _schedule

@@ -19,11 +19,13 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     Failure,
+    PartitionsDefinition,
     multi_asset_check,
 )
 
 from drift_assets.defs.check_results import check_results, drift_check_specs
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
+from drift_assets.defs.partitions import partition_at
 from drift_assets.evaluation import BatchError, evaluate_batch
 from drift_assets.profiling.profiler import profile_dataframe
 from drift_assets.settings.policy import DriftPolicy
@@ -34,33 +36,49 @@ AssetLike = AssetsDefinition | AssetSpec | AssetKey | str | Sequence[str]
 def build_drift_checks(
     assets: Sequence[AssetLike],
     policy: DriftPolicy | Mapping[str, Any] | None = None,
+    *,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> list[AssetChecksDefinition]:
     """Drift checks for each given asset (one check step per asset).
 
     ``policy`` is a ``DriftPolicy`` or the same mapping as a dataset's ``policy:``
     block in ``datasets.yaml``. The store comes from the ``drift_store`` resource
     (``DriftStoreResource``), which the Definitions must provide.
+
+    A partitioned asset (time windows or static keys) gets per-partition checks
+    that load the partition being checked; its partitions come from the
+    ``AssetsDefinition`` or ``AssetSpec``, or from ``partitions_def`` for an asset
+    given by key. Baselines follow partition order as for partitioned datasets;
+    a later partition checked before an earlier one is not checked again (only
+    a dataset asset can read another partition's rows): backfill in order, or
+    check those partitions again.
     """
     resolved = (
         policy if isinstance(policy, DriftPolicy) else DriftPolicy.model_validate(policy or {})
     )
-    return [_checks_for(key, resolved) for asset in assets for key in _asset_keys(asset)]
+    return [
+        _checks_for(key, resolved, partitions or partitions_def)
+        for asset in assets
+        for key, partitions in _asset_keys(asset)
+    ]
 
 
-def _asset_keys(asset: AssetLike) -> list[AssetKey]:
+def _asset_keys(asset: AssetLike) -> list[tuple[AssetKey, PartitionsDefinition | None]]:
     if isinstance(asset, AssetsDefinition):
-        return list(asset.keys)
+        return [(key, asset.partitions_def) for key in asset.keys]
     if isinstance(asset, AssetSpec):
-        return [asset.key]
-    return [AssetKey.from_coercible(asset)]
+        return [(asset.key, asset.partitions_def)]
+    return [(AssetKey.from_coercible(asset), None)]
 
 
-def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
+def _checks_for(
+    key: AssetKey, policy: DriftPolicy, partitions: PartitionsDefinition | None
+) -> AssetChecksDefinition:
     dataset = key.to_user_string()
 
     @multi_asset_check(
         name=f"{key.to_python_identifier()}_drift_checks",
-        specs=drift_check_specs(key, policy),
+        specs=drift_check_specs(key, policy, partitions),
         ins={"data": AssetIn(key)},
         required_resource_keys={STORE_RESOURCE_KEY},
         description=f"Schema, null-rate and distribution drift of {dataset}.",
@@ -74,6 +92,7 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
                 )
             )
         store = getattr(context.resources, STORE_RESOURCE_KEY).get_store()
+        partition = partition_at(partitions, context.partition_key if partitions else None)
         try:
             evaluation = evaluate_batch(
                 store,
@@ -87,9 +106,11 @@ def _checks_for(key: AssetKey, policy: DriftPolicy) -> AssetChecksDefinition:
                     reference=reference,
                     **policy.profiler_options(),
                 ),
+                partition=partition,
             )
         except BatchError as exc:
-            raise Failure(description=f"drift checks of {dataset}: {exc}") from exc
+            where = f"{dataset} partition {partition.key}" if partition else dataset
+            raise Failure(description=f"drift checks of {where}: {exc}") from exc
         if evaluation.journaled:
             context.log.warning(f"drift store busy: {evaluation.journaled}")
         yield from check_results(evaluation, key)

@@ -70,14 +70,20 @@ def _with_nulls(values: pd.Series, rate: float, rng: np.random.Generator) -> pd.
     return values.mask(rng.random(len(values)) < rate)
 
 
-def orders(day: int, rows: int = ROWS_PER_DAY) -> pd.DataFrame:
+def _date(day: int, on: date | None) -> date:
+    """The calendar date of demo day ``day``: ``on`` when given (the demo plays
+    real dates), else FIRST_DAY's calendar."""
+    return on or FIRST_DAY + timedelta(days=day - 1)
+
+
+def orders(day: int, rows: int = ROWS_PER_DAY, on: date | None = None) -> pd.DataFrame:
     rng = _rng("orders", day)
     countries = ["US", "DE", "GB", "FR", "NL"]
     shares = [0.40, 0.20, 0.15, 0.15, 0.10]
     if day >= 9:
         countries, shares = [*countries, "BR"], [s * 0.94 for s in shares] + [0.06]
     log_mean = 3.5 + (0.3 if day >= 5 else 0.0)
-    start = pd.Timestamp(FIRST_DAY + timedelta(days=day - 1))
+    start = pd.Timestamp(_date(day, on))
     return pd.DataFrame(
         {
             "order_id": np.arange(rows, dtype=np.int64) + (day - 1) * rows + 1,
@@ -94,7 +100,7 @@ def orders(day: int, rows: int = ROWS_PER_DAY) -> pd.DataFrame:
     )
 
 
-def customers(day: int, rows: int = ROWS_PER_DAY) -> pd.DataFrame:
+def customers(day: int, rows: int = ROWS_PER_DAY, on: date | None = None) -> pd.DataFrame:
     rng = _rng("customers", day)
     ids = np.arange(rows, dtype=np.int64) + (day - 1) * rows + 1
     age = np.clip(np.round(rng.normal(38, 12, rows)), 18, 95).astype(np.int64)
@@ -147,15 +153,17 @@ GENERATORS = {"orders": orders, "customers": customers, "web_events": web_events
 _WEB_EVENT_PARTS = 4
 
 
-def write_day(day: int, folder: Path, rows: int = ROWS_PER_DAY) -> None:
-    """Write every dataset's batch for ``day`` over the previous one."""
+def write_day(day: int, folder: Path, on: date, rows: int = ROWS_PER_DAY) -> None:
+    """Write every dataset's batch for demo day ``day`` as the daily partition of
+    date ``on`` (its files are named by the date; datasets.yaml reads them)."""
+    key = on.isoformat()
     (folder / "orders").mkdir(parents=True, exist_ok=True)
-    orders(day, rows).to_csv(folder / "orders" / "orders.csv", index=False)
+    orders(day, rows, on).to_csv(folder / "orders" / f"{key}.csv", index=False)
 
     (folder / "customers").mkdir(parents=True, exist_ok=True)
-    customers(day, rows).to_parquet(folder / "customers" / "customers.parquet", index=False)
+    customers(day, rows, on).to_parquet(folder / "customers" / f"{key}.parquet", index=False)
 
-    events_dir = folder / "web_events"
+    events_dir = folder / "web_events" / key
     events_dir.mkdir(parents=True, exist_ok=True)
     for old in events_dir.glob("part-*.parquet"):
         old.unlink()

@@ -37,6 +37,7 @@ from drift_assets.profiling.sources import (
     register_dataframe,
 )
 from drift_assets.settings.dataset_file import SourceConfig
+from drift_assets.settings.partitions import Partition, sql_values
 
 if TYPE_CHECKING:
     # Only DataFrame callers need pandas; profiling a file does not import it.
@@ -89,8 +90,11 @@ def profile_source(
     bins: int = 100,
     id_like_ratio: float = 0.95,
     profiled_at: datetime | None = None,
+    partition: Partition | None = None,
 ) -> DatasetProfile:
     """Profile a configured source from its files, never building a DataFrame.
+    For a ``partition`` the source reads that partition (``SourceConfig.for_partition``,
+    SQL parameters bound).
 
     The source reads only below ``base_dir`` and ``data_roots`` and never the
     ``hidden`` files (the drift store): see ``sandbox``.
@@ -106,13 +110,15 @@ def profile_source(
     temporary folder. Raises ``SourceError`` when the source cannot be opened or its
     rows cannot be read (say a malformed CSV line deep in the file).
     """
+    source = source.for_partition(partition)
     label = describe_source(source, base_dir)
     sandbox = Sandbox.around(base_dir, data_roots, hidden)
     with (
         tempfile.TemporaryDirectory(prefix="drift_assets_spill_") as spill,
         sandbox.connect(base_dir, {"memory_limit": _MEMORY_LIMIT, "temp_directory": spill}) as conn,
     ):
-        relation = open_source(conn, source, base_dir, sandbox)
+        params = sql_values(source.location, partition) if source.kind == "sql" else None
+        relation = open_source(conn, source, base_dir, sandbox, params)
         try:
             arrays: Mapping[int, InMemory] = {}
             table = None

@@ -4,8 +4,9 @@ DataFrame), opened as a lazy DuckDB relation."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -147,8 +148,10 @@ def open_source(
     source: SourceConfig,
     base_dir: Path,
     sandbox: Sandbox | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """The source's rows as a relation on ``conn``; paths are relative to ``base_dir``.
+    ``params`` are a SQL source's bound parameters (a partition's key, start, end).
 
     For SQL sources relative file names inside the query resolve like the other
     kinds' (with a ``sandbox``, whose connection is locked, they are made absolute;
@@ -176,8 +179,9 @@ def open_source(
                 raise SourceError(f"{label}: the SQL must be a single query that returns rows")
             if sandbox is None:
                 conn.execute("SET file_search_path = ?", [str(base_dir)])
-                return conn.sql(source.location)
-            return conn.sql(sandbox.absolute_sql(source.location, base_dir))
+                return conn.sql(source.location, params=dict(params or {}) or None)
+            sql = sandbox.absolute_sql(source.location, base_dir)
+            return conn.sql(sql, params=dict(params or {}) or None)
         except duckdb.Error as exc:
             raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
 

@@ -31,6 +31,8 @@ class DatasetState:
     # Newest first, the profiles that may be a baseline (passed or accepted,
     # ``DriftStore.baseline_profiles``), as many as the strategy looks at.
     baselines: tuple[DatasetProfile, ...] = ()
+    # A partitioned dataset: the partition shown (its baselines are earlier ones).
+    partition: str | None = None
 
     @property
     def latest(self) -> DatasetProfile | None:
@@ -103,7 +105,7 @@ def column_summary(column: ColumnProfile) -> str:
 
 def summary_text(state: DatasetState) -> str:
     latest = state.latest
-    lines = [f"{state.dataset}", ""]
+    lines = [f"{state.dataset}" + (f"  partition {state.partition}" if state.partition else ""), ""]
     lines.append("Baseline")
     strategy = state.strategy or UNKNOWN_STRATEGY
     lines.append(f"  strategy      {strategy}")
@@ -162,6 +164,7 @@ def summary_dict(state: DatasetState) -> dict[str, Any]:
     latest = state.latest
     return {
         "dataset": state.dataset,
+        "partition": state.partition,
         "baseline": {
             "strategy": state.strategy,
             "next_batch_compared_with": next_baseline(state),

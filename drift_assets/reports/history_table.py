@@ -22,6 +22,7 @@ CSV_FIELDS = (
     "description",
     "profile_id",
     "run_id",
+    "partition",
 )
 _TABLE_HEADER = ("TIME (UTC)", "DATASET", "CHECK", "RESULT", "SEVERITY", "DESCRIPTION")
 
@@ -46,6 +47,9 @@ def history_records(results: Sequence[StoredCheckResult]) -> list[dict[str, Any]
             "baseline_strategy": r.baseline_strategy,
             "baseline_profile_ids": list(r.baseline_profile_ids),
             "metrics": r.metrics,
+            "partition": r.partition_key,
+            # A later materialization of the same partition replaced this result.
+            "superseded": r.superseded,
         }
         for r in results
     ]
@@ -66,11 +70,14 @@ def history_csv(results: Sequence[StoredCheckResult]) -> str:
 
 def history_table(results: Sequence[StoredCheckResult], width: int | None = None) -> str:
     """Columns aligned to their widest cell; with ``width`` (a terminal's), each
-    description is cut to fit the line, ending in an ellipsis."""
+    description is cut to fit the line, ending in an ellipsis. A PARTITION column
+    appears when a result has one (a replaced result is marked so)."""
+    partitioned = any(r.partition_key is not None for r in results)
     rows = [
         (
             show_time(r.evaluated_at),
             r.dataset,
+            *([_partition_cell(r)] if partitioned else []),
             r.check_name,
             result_word(r),
             r.severity or "-",
@@ -78,17 +85,24 @@ def history_table(results: Sequence[StoredCheckResult], width: int | None = None
         )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [_TABLE_HEADER, *rows]) for i in range(5)]
+    header = (*_TABLE_HEADER[:2], "PARTITION", *_TABLE_HEADER[2:]) if partitioned else _TABLE_HEADER
+    lead_count = len(header) - 1
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(lead_count)]
     lines = []
-    for row in [_TABLE_HEADER, *rows]:
-        lead = "  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True))
-        description = row[5]
+    for row in [header, *rows]:
+        lead = "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True))
+        description = row[-1]
         room = (width or 0) - len(lead) - 2
         # Too narrow a terminal wraps the whole line rather than keep a stub of it.
         if room >= 10 and len(description) > room:
             description = description[: room - 1] + "…"
         lines.append(f"{lead}  {description}")
     return "\n".join(lines) + "\n"
+
+
+def _partition_cell(result: StoredCheckResult) -> str:
+    key = result.partition_key or "-"
+    return f"{key} (replaced)" if result.superseded else key
 
 
 def history_summary(results: Sequence[StoredCheckResult]) -> str:

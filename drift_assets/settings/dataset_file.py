@@ -17,6 +17,13 @@ from croniter import croniter
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
+from drift_assets.settings.partitions import (
+    SEASONAL_CADENCES,
+    Partition,
+    PartitionsConfig,
+    format_path,
+    source_problem,
+)
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.settings.strict import Strict, describe_validation_error, merge
 from drift_assets.settings.yaml_file import YamlFileError, read_yaml
@@ -65,6 +72,13 @@ class SourceConfig(Strict):
     def location(self) -> str:
         return getattr(self, self.kind)
 
+    def for_partition(self, partition: Partition | None) -> SourceConfig:
+        """The source of one partition: a file path template filled in. SQL is
+        unchanged: it takes the partition as bound parameters (``sql_values``)."""
+        if partition is None or self.kind == "sql":
+            return self
+        return self.model_copy(update={self.kind: format_path(self.location, partition)})
+
 
 def is_valid_cron(expression: str) -> bool:
     """Whether Dagster's schedules accept ``expression``: croniter's grammar (the parser
@@ -92,6 +106,8 @@ class DatasetConfig(Strict):
     # Standard five-field cron; null means "materialize by hand only".
     schedule: str | None = "0 6 * * *"
     timezone: str = "UTC"
+    # None: one unpartitioned asset; else its batches are Dagster partitions.
+    partitions: PartitionsConfig | None = None
     policy: DriftPolicy = DriftPolicy()
 
     @field_validator("name", "group")
@@ -208,6 +224,9 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
             except ValidationError as exc:
                 problems = describe_validation_error(exc, label="field ")
                 raise ConfigError(f"{file}: {label}: {problems}") from exc
+            problem = _partitions_problem(dataset)
+            if problem:
+                raise ConfigError(f"{file}: {label}: {problem}")
             if dataset.name in seen:
                 raise ConfigError(f"{file}: {label}: the name is used by an earlier dataset")
         except ConfigError as exc:
@@ -232,6 +251,23 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         source_file=file,
         errors=tuple(errors),
     )
+
+
+def _partitions_problem(dataset: DatasetConfig) -> str | None:
+    """What the source or baseline asks of partitions that the dataset's
+    partitions do not give, as 'field ...: why'."""
+    source = dataset.source
+    problem = source_problem(source.kind, source.location, dataset.partitions)
+    if problem:
+        return f"field source.{source.kind}: {problem}"
+    if dataset.policy.seasonal_weeks is not None:
+        cadence = dataset.partitions.cadence if dataset.partitions else None
+        if cadence not in SEASONAL_CADENCES:
+            return (
+                f"field policy.baseline: {dataset.policy.baseline} needs hourly or daily"
+                f" partitions, the dataset has {cadence or 'none'}"
+            )
+    return None
 
 
 def _data_roots(raw: Any, file: Path) -> tuple[Path, ...]:

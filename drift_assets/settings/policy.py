@@ -124,6 +124,7 @@ class ColumnPolicy(Strict):
 
 
 _ROLLING = re.compile(r"^rolling:(\d+)$")
+_SEASONAL = re.compile(r"^seasonal:(\d+)$")
 
 
 class DriftPolicy(Strict):
@@ -131,7 +132,9 @@ class DriftPolicy(Strict):
 
     # previous: the last profile that passed or was accepted; rolling:N: the
     # last N of those pooled; pinned: a chosen profile, kept until changed;
-    # latest: the last profile, failed or not (each change fails once).
+    # latest: the last profile, failed or not (each change fails once);
+    # seasonal:N (hourly or daily partitions): the same weekday, or hour of the
+    # day, of the last N weeks' partitions that passed or were accepted, pooled.
     baseline: str = "previous"
     # Profiling: categories kept per column, and the share of distinct non-null
     # values from which a string or integer column is an ID, not a distribution.
@@ -146,11 +149,12 @@ class DriftPolicy(Strict):
     @field_validator("baseline")
     @classmethod
     def _known_strategy(cls, value: str) -> str:
-        match = _ROLLING.match(value)
+        match = _ROLLING.match(value) or _SEASONAL.match(value)
         if value in ("previous", "pinned", "latest") or (match and int(match.group(1)) >= 1):
             return value
         raise ValueError(
-            f"expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got {value!r}"
+            "expected 'previous', 'pinned', 'rolling:N' (N >= 1), 'seasonal:N' (N >= 1,"
+            f" partitioned data) or 'latest', got {value!r}"
         )
 
     @model_validator(mode="after")
@@ -176,6 +180,11 @@ class DriftPolicy(Strict):
     @property
     def rolling_window(self) -> int | None:
         match = _ROLLING.match(self.baseline)
+        return int(match.group(1)) if match else None
+
+    @property
+    def seasonal_weeks(self) -> int | None:
+        match = _SEASONAL.match(self.baseline)
         return int(match.group(1)) if match else None
 
     def is_ignored(self, column: str) -> bool:

@@ -23,6 +23,8 @@ from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import (
     DatasetProfile,
 )
+from drift_assets.settings.partitions import Partition
+from drift_assets.store.check_history import StoredCheckResult, history_query, result_from_row
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, StoreLockedError, connect
 from drift_assets.store.evaluation_rows import evaluation_write, insert_evaluation
 from drift_assets.store.journal import Journal, journal_folder
@@ -57,27 +59,6 @@ class PinnedBaseline:
     pinned_at: datetime
     pinned_by: str
     reason: str | None
-
-
-@dataclass(frozen=True)
-class StoredCheckResult:
-    """One row of check history, as the CLI and the alerts read it back."""
-
-    result_id: int
-    evaluated_at: datetime
-    run_id: str | None
-    dataset: str
-    asset_key: str
-    check_name: str
-    passed: bool
-    severity: str | None
-    description: str
-    profile_id: int
-    baseline_strategy: str
-    baseline_profile_ids: tuple[int, ...]
-    metrics: dict[str, Any]
-    columns: list[dict[str, Any]]
-    thresholds: dict[str, Any]
 
 
 class DriftStore:
@@ -120,16 +101,28 @@ class DriftStore:
         baseline_strategy: str,
         outcomes: Sequence[CheckOutcome],
         pin_as_baseline: bool = False,
+        partition: Partition | None = None,
     ) -> DatasetProfile:
         """Store a profile and the results of checking it, all or nothing; return
         the profile with its new ``profile_id``. ``pin_as_baseline`` also pins it
         (the first profile of a dataset whose strategy is ``pinned``).
 
+        A time-window ``partition`` materialized again replaces its current profile
+        and results (kept as history, marked superseded); a static key's batches
+        are a stream, like an unpartitioned dataset's.
+
         When the store stays locked past its budget the write is journaled instead
         (``journal.py``) and ``WriteJournaled`` says where: it lands, exactly once,
         when the store is next opened."""
         write = evaluation_write(
-            profile, asset_key, run_id, baseline, baseline_strategy, outcomes, pin_as_baseline
+            profile,
+            asset_key,
+            run_id,
+            baseline,
+            baseline_strategy,
+            outcomes,
+            pin_as_baseline,
+            partition,
         )
         try:
             with self.transaction() as conn:
@@ -202,18 +195,25 @@ class DriftStore:
 
     # -- reading ---------------------------------------------------------------
 
-    def recent_profiles(self, dataset: str, limit: int) -> list[DatasetProfile]:
-        """The dataset's last ``limit`` profiles, newest first."""
+    def recent_profiles(
+        self, dataset: str, limit: int, *, partition_key: str | None = None
+    ) -> list[DatasetProfile]:
+        """The dataset's last ``limit`` profiles, newest first (of one static
+        partition key when given)."""
+        keyed = " AND partition_key = ?" if partition_key is not None else ""
         with self.connection() as conn:
             rows = conn.execute(
-                "SELECT profile_id, profile FROM profiles WHERE dataset = ?"
+                f"SELECT profile_id, profile FROM profiles WHERE dataset = ?{keyed}"
                 " ORDER BY profile_id DESC LIMIT ?",
-                [dataset, limit],
+                [dataset, *([partition_key] if keyed else []), limit],
             ).fetchall()
         return [_profile_from_row(pid, doc) for pid, doc in rows]
 
-    def baseline_profiles(self, dataset: str, limit: int) -> list[DatasetProfile]:
+    def baseline_profiles(
+        self, dataset: str, limit: int, *, partition_key: str | None = None
+    ) -> list[DatasetProfile]:
         """The dataset's last ``limit`` profiles that may be a baseline, newest first.
+        With a ``partition_key`` (a static partition) the same, within that key.
 
         A profile may be a baseline when every check of its evaluation passed, or a
         person accepted it, or it is the dataset's first (it recorded the
@@ -223,20 +223,26 @@ class DriftStore:
         counts. Pass or fail is read from the profile's own ``check_results``
         rows, so stores written before this rule need no migration.
         """
+        keyed = " AND partition_key = $key" if partition_key is not None else ""
         with self.connection() as conn:
-            accepted = _accepted(conn, dataset)
+            accepted = _accepted(conn, dataset, partition_key)
             rows = conn.execute(
-                """
+                f"""
                 SELECT profile_id, profile FROM profiles
-                WHERE dataset = $dataset AND profile_id >= coalesce($accepted, 0)
+                WHERE dataset = $dataset{keyed} AND profile_id >= coalesce($accepted, 0)
                   AND (profile_id = $accepted
                        OR profile_id = (SELECT min(profile_id) FROM profiles
-                                        WHERE dataset = $dataset)
+                                        WHERE dataset = $dataset{keyed})
                        OR profile_id NOT IN (SELECT profile_id FROM check_results
                                              WHERE dataset = $dataset AND NOT passed))
                 ORDER BY profile_id DESC LIMIT $limit
                 """,
-                {"dataset": dataset, "accepted": accepted, "limit": limit},
+                {
+                    "dataset": dataset,
+                    "accepted": accepted,
+                    "limit": limit,
+                    **({"key": partition_key} if keyed else {}),
+                },
             ).fetchall()
         return [_profile_from_row(pid, doc) for pid, doc in rows]
 
@@ -277,51 +283,28 @@ class DriftStore:
         since: datetime | None = None,
         failed_only: bool = False,
         limit: int | None = None,
+        partition: str | None = None,
+        current_only: bool = False,
     ) -> list[StoredCheckResult]:
-        """Check results, newest first, filtered by what is given."""
-        clauses, params = ["TRUE"], []
-        if dataset is not None:
-            clauses.append("dataset = ?")
-            params.append(dataset)
-        if check is not None:
-            clauses.append("check_name = ?")
-            params.append(check)
-        if since is not None:
-            clauses.append("evaluated_at >= ?")
-            params.append(since)
-        if failed_only:
-            clauses.append("NOT passed")
-        sql = f"SELECT {_RESULT_COLUMNS} FROM check_results WHERE {' AND '.join(clauses)}"
-        sql += " ORDER BY result_id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        """Check results, newest first, filtered by what is given; ``current_only``
+        leaves out results a re-materialized partition replaced."""
+        sql, params = history_query(
+            dataset=dataset,
+            check=check,
+            since=since,
+            failed_only=failed_only,
+            limit=limit,
+            partition=partition,
+            current_only=current_only,
+        )
         with self.connection() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [_result_from_row(row) for row in rows]
+        return [result_from_row(row) for row in rows]
 
     def datasets(self) -> list[str]:
         with self.connection() as conn:
             rows = conn.execute("SELECT DISTINCT dataset FROM profiles ORDER BY 1").fetchall()
         return [r[0] for r in rows]
-
-
-_RESULT_COLUMNS = (
-    "result_id, evaluated_at, run_id, dataset, asset_key, check_name, passed, severity,"
-    " description, profile_id, baseline_strategy, baseline_profile_ids, metrics, columns,"
-    " thresholds"
-)
-
-
-def _result_from_row(row: tuple[Any, ...]) -> StoredCheckResult:
-    *head, baseline_ids, metrics, columns, thresholds = row
-    return StoredCheckResult(
-        *head,
-        baseline_profile_ids=tuple(baseline_ids),
-        metrics=json.loads(metrics),
-        columns=json.loads(columns),
-        thresholds=json.loads(thresholds),
-    )
 
 
 def _profile_from_row(profile_id: int, document: str) -> DatasetProfile:
@@ -360,11 +343,17 @@ def _pin(conn, dataset, profile_id, actor, at, reason) -> None:
     _audit(conn, dataset, "pin", profile_id, actor, at, reason)
 
 
-def _accepted(conn, dataset) -> int | None:
+def _accepted(conn, dataset, partition_key: str | None = None) -> int | None:
+    """The last accepted profile (of one static partition key when given)."""
+    keyed = (
+        " AND profile_id IN (SELECT profile_id FROM profiles WHERE partition_key = ?)"
+        if partition_key is not None
+        else ""
+    )
     row = conn.execute(
-        "SELECT profile_id FROM baseline_events WHERE dataset = ? AND action = 'accept'"
+        f"SELECT profile_id FROM baseline_events WHERE dataset = ? AND action = 'accept'{keyed}"
         " ORDER BY event_id DESC LIMIT 1",
-        [dataset],
+        [dataset, *([partition_key] if keyed else [])],
     ).fetchone()
     return row[0] if row else None
 

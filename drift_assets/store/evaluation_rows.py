@@ -17,6 +17,8 @@ from drift_assets.profiling.dataset_profile import (
     DatasetProfile,
     NumericSummary,
 )
+from drift_assets.settings.partitions import Partition
+from drift_assets.store.partition_history import supersede
 
 
 def evaluation_write(
@@ -27,6 +29,7 @@ def evaluation_write(
     baseline_strategy: str,
     outcomes: Sequence[CheckOutcome],
     pin_as_baseline: bool,
+    partition: Partition | None = None,
 ) -> dict[str, Any]:
     """The rows of one evaluation, JSON all through (timestamps as ISO text)."""
     return {
@@ -40,8 +43,15 @@ def evaluation_write(
             "column_count": len(profile.columns),
             "document": json.dumps(_without_reference_counts(profile).to_dict()),
         },
+        "partition": None
+        if partition is None
+        else {
+            "key": partition.key,
+            "start": partition.start.isoformat() if partition.start else None,
+            "end": partition.end.isoformat() if partition.end else None,
+        },
         "baseline_strategy": baseline_strategy,
-        "baseline_profile_ids": _baseline_ids(baseline),
+        "baseline_profile_ids": baseline_profile_ids(baseline),
         "results": [
             {
                 "check_name": outcome.check,
@@ -63,11 +73,14 @@ def insert_evaluation(conn, write: dict[str, Any]) -> int:
     new profile id. Pinning it, when asked, is the caller's (it owns the baselines)."""
     profile = write["profile"]
     evaluated_at = datetime.fromisoformat(write["evaluated_at"])
+    partition = write["partition"] or {"key": None, "start": None, "end": None}
+    key, start, end = partition["key"], _moment(partition["start"]), _moment(partition["end"])
     (profile_id,) = conn.execute(
         """
         INSERT INTO profiles (dataset, asset_key, run_id, profiled_at, row_count,
-                              column_count, profile)
-        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING profile_id
+                              column_count, profile, partition_key, partition_start,
+                              partition_end)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING profile_id
         """,
         [
             profile["dataset"],
@@ -77,14 +90,20 @@ def insert_evaluation(conn, write: dict[str, Any]) -> int:
             profile["row_count"],
             profile["column_count"],
             profile["document"],
+            key,
+            start,
+            end,
         ],
     ).fetchone()
+    if start is not None:
+        # A time window materialized again replaces its current profile and results.
+        supersede(conn, profile["dataset"], key, profile_id, evaluated_at)
     conn.executemany(
         """
         INSERT INTO check_results (evaluated_at, run_id, dataset, asset_key, check_name,
             passed, severity, description, profile_id, baseline_strategy,
-            baseline_profile_ids, metrics, columns, thresholds)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            baseline_profile_ids, metrics, columns, thresholds, partition_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             [
@@ -102,6 +121,7 @@ def insert_evaluation(conn, write: dict[str, Any]) -> int:
                 result["metrics"],
                 result["columns"],
                 result["thresholds"],
+                key,
             ]
             for result in write["results"]
         ],
@@ -109,7 +129,12 @@ def insert_evaluation(conn, write: dict[str, Any]) -> int:
     return profile_id
 
 
-def _baseline_ids(baseline: DatasetProfile | None) -> list[int]:
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def baseline_profile_ids(baseline: DatasetProfile | None) -> list[int]:
+    """The stored profiles a baseline is made of (several when pooled)."""
     if baseline is None:
         return []
     if baseline.pooled_from:

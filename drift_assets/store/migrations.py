@@ -166,6 +166,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        4,
+        "partitions: each profile's and result's partition; a re-materialized"
+        " time-window partition supersedes its earlier profile and results",
+        (
+            # NULL: an unpartitioned dataset (every row written before this version).
+            "ALTER TABLE profiles ADD COLUMN partition_key VARCHAR",
+            # Time windows only (NULL for static keys): what baselines are ordered by.
+            "ALTER TABLE profiles ADD COLUMN partition_start TIMESTAMPTZ",
+            "ALTER TABLE profiles ADD COLUMN partition_end TIMESTAMPTZ",
+            # The profile that replaced this one as its partition's current one.
+            "ALTER TABLE profiles ADD COLUMN superseded_by BIGINT",
+            "ALTER TABLE check_results ADD COLUMN partition_key VARCHAR",
+            # NULL: the partition's current result (history keeps the others).
+            "ALTER TABLE check_results ADD COLUMN superseded_at TIMESTAMPTZ",
+        ),
+    ),
+    Migration(
         10,
         "ids of the journaled writes already applied (each lands exactly once)",
         (

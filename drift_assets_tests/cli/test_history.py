@@ -79,7 +79,7 @@ def test_json_keeps_what_a_script_needs(db):
 def test_csv_has_a_header_and_one_row_per_evaluation(db):
     rows = list(csv.DictReader(io.StringIO(run("history", "--format", "csv", "--db", db).output)))
     assert len(rows) == 13
-    assert list(rows[0]) == ["time", "dataset", "check", "result", "severity", "description", "profile_id", "run_id"]
+    assert list(rows[0]) == ["time", "dataset", "check", "result", "severity", "description", "profile_id", "run_id", "partition"]
     assert rows[1]["severity"] == "ERROR" and rows[1]["run_id"] == "run-4"
     assert rows[0]["severity"] == ""
 

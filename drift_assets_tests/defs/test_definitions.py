@@ -57,7 +57,7 @@ def test_each_dataset_is_an_asset_with_the_three_checks(defs, dataset):
 
 @pytest.mark.parametrize(
     ("dataset", "cron"),
-    [("orders", "0 6 * * *"), ("customers", "30 6 * * *"), ("web_events", "0 * * * *")],
+    [("orders", "0 6 * * *"), ("customers", "30 6 * * *"), ("web_events", "0 7 * * *")],
 )
 def test_each_dataset_has_a_described_schedule_and_job(defs, dataset, cron):
     schedule = defs.resolve_schedule_def(f"{dataset}_schedule")

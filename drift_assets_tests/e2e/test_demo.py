@@ -1,4 +1,5 @@
-"""The demo fortnight end to end through Dagster and the router: a lasting change
+"""The demo fortnight end to end through Dagster and the router, one daily
+partition per day on real dates ending "today": a lasting change
 keeps failing until it is accepted (orders' new amounts, with `drift-assets
 baseline accept` after day 7), an incident fixed the next day passes again by
 itself (customers' e-mail nulls), and the outbox says "resolved" for exactly those
@@ -6,13 +7,16 @@ two and for none of the changes still in place on day 14."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from drift_assets.alerts.router import Kind, Status
 from drift_assets.demo.generate import DEMO_EVENTS
-from drift_assets_tests.conftest import DEMO_DAYS
+from drift_assets_tests.conftest import DEMO_DAYS, DEMO_TODAY
 
-# x: the check fails that day, .: it passes. Days 1 to 14.
+# x: the check fails that day, .: it passes. Days 1 to 14, the daily partitions
+# of DATES (the demo's fortnight ends today).
 EXPECTED = {
     "orders.schema_change":          "..............",
     "orders.null_rate":              "..............",
@@ -30,6 +34,7 @@ EXPECTED = {
     "web_events.distribution_shift": ".......xxxxxxx",
 }  # fmt: skip
 RESOLVED = {("customers/null_rate", 7), ("orders/distribution_shift", 8)}
+DATES = [(DEMO_TODAY - timedelta(days=DEMO_DAYS - day)).isoformat() for day in range(1, 15)]
 
 
 def fails(check: str, day: int) -> bool:
@@ -39,7 +44,8 @@ def fails(check: str, day: int) -> bool:
 @pytest.mark.parametrize("day", range(1, DEMO_DAYS + 1))
 def test_every_check_on_every_day(played_demo, day):
     played = played_demo[0][day - 1]
-    assert played.day == day
+    assert (played.day, played.date.isoformat()) == (day, DATES[day - 1])
+    assert {v.partition for v in played.verdicts} == {DATES[day - 1]}
     seen = {f"{v.dataset}.{v.check}": not v.passed for v in played.verdicts}
     assert seen == {check: fails(check, day) for check in EXPECTED}, [
         v for v in played.verdicts if not v.passed
@@ -69,6 +75,24 @@ def test_failures_say_what_changed(played_demo, event):
     }[f"{event.dataset}-{event.day}"]
     assert words in verdict.description
     assert verdict.severity in ("WARN", "ERROR")
+    # The store and the router's events hold the event to its date.
+    assert verdict.partition == DATES[event.day - 1]
+
+
+def test_every_scripted_event_is_held_to_its_date_in_the_store(played_demo):
+    days, store = played_demo
+    failing = {
+        (r.partition_key, f"{r.dataset}.{r.check_name}")
+        for r in store.get_store().check_history(failed_only=True, current_only=True)
+    }
+    assert failing == {
+        (DATES[day - 1], check)
+        for check in EXPECTED
+        for day in range(1, DEMO_DAYS + 1)
+        if fails(check, day)
+    }
+    for event in DEMO_EVENTS:
+        assert (DATES[event.day - 1], f"{event.dataset}.{event.check}") in failing
 
 
 def test_the_router_alerts_repeats_daily_and_resolves_only_what_recovered(played_demo):
@@ -101,7 +125,9 @@ def test_orders_new_amounts_are_accepted_through_the_cli(played_demo):
     )
     assert "accepted as the new baseline of orders by cli:" in transcript
     drift = store.get_store()
-    day_7 = {r.run_id: r.profile_id for r in drift.check_history(dataset="orders")}[days[6].run_id]
+    day_7 = {r.run_id: r.profile_id for r in drift.check_history(dataset="orders")}[
+        days[6].run_ids["orders"]
+    ]
     assert drift.accepted("orders") == day_7
     assert [d.accepted for d in days if d.day != 7] == [()] * (DEMO_DAYS - 1)
 
@@ -110,7 +136,7 @@ def test_every_result_reaches_the_store(played_demo):
     days, store = played_demo
     history = store.get_store().check_history()
     assert len(history) == DEMO_DAYS * 9
-    in_dagster = {(d.run_id, v.dataset, v.check): v.passed for d in days for v in d.verdicts}
+    in_dagster = {(v.run_id, v.dataset, v.check): v.passed for d in days for v in d.verdicts}
     in_store = {(r.run_id, r.dataset, r.check_name): r.passed for r in history}
     assert in_store == in_dagster
 
@@ -121,3 +147,16 @@ def test_blocking_schema_errors_fail_the_run_and_nothing_else_does(played_demo):
         day for check in EXPECTED if "schema" in check for day in range(1, 15) if fails(check, day)
     }
     assert {d.day for d in days if not d.run_succeeded} == schema_days
+    failed_runs = {(d.day, name) for d in days for name in d.failed_runs}
+    assert failed_runs == {
+        (day, check.split(".")[0])
+        for check in EXPECTED
+        if "schema" in check
+        for day in range(1, 15)
+        if fails(check, day)
+    }
+
+
+def test_each_dataset_runs_through_its_own_job(played_demo):
+    days, _ = played_demo
+    assert all(set(d.run_ids) == {"orders", "customers", "web_events"} for d in days)

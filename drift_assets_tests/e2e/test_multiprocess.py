@@ -1,8 +1,12 @@
-"""Concurrent step processes writing the store at once: every result arrives."""
+"""A backfill in step processes, one run per daily partition (as the assets'
+BackfillPolicy.multi_run(1) launches it) and out of order: three datasets write
+the store at once from three processes, every result arrives, and each
+partition ends with the verdicts partition order gives."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 from dagster import execute_job, instance_for_test, reconstructable
@@ -12,11 +16,14 @@ from drift_assets.store import DriftStore
 from drift_assets_tests.conftest import REPO
 from drift_assets_tests.e2e.multiprocess_job import demo_job
 
+DATES = {1: date(2026, 11, 1), 2: date(2026, 11, 2), 3: date(2026, 11, 3)}
+
 
 @pytest.mark.slow
-def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeypatch):
+def test_an_out_of_order_backfill_in_step_processes_records_every_result(tmp_path, monkeypatch):
     shutil.copy(REPO / "datasets.yaml", tmp_path / "datasets.yaml")
-    write_day(1, tmp_path / "demo_data")
+    for day, on in DATES.items():
+        write_day(day, tmp_path / "demo_data", on)
     db = tmp_path / "drift.duckdb"
     monkeypatch.setenv("DRIFT_ASSETS_CONFIG", str(tmp_path / "datasets.yaml"))
     monkeypatch.setenv("DRIFT_ASSETS_DB", str(db))
@@ -25,17 +32,19 @@ def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeyp
 
     (tmp_path / "dagster_home").mkdir()
     with instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
-        for _ in range(2):  # the second run compares with the first one's baselines
-            with execute_job(reconstructable(demo_job), instance=instance) as result:
+        for day in (3, 1, 2):  # the last day's run finishes first
+            key = DATES[day].isoformat()
+            with execute_job(
+                reconstructable(demo_job), instance=instance, tags={"dagster/partition": key}
+            ) as result:
                 assert result.success
                 evaluations = result.get_asset_check_evaluations()
-                assert len(evaluations) == 9
                 run_id = result.run_id
-            stored = DriftStore(db).check_history()
+            own = [e for e in evaluations if e.partition == key]
+            assert len(own) == 9
+            stored = DriftStore(db).check_history(partition=key, current_only=True)
             from_run = {(r.dataset, r.check_name): r.passed for r in stored if r.run_id == run_id}
-            in_dagster = {
-                (e.asset_key.to_user_string(), e.check_name): e.passed for e in evaluations
-            }
+            in_dagster = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in own}
             assert from_run == in_dagster
 
         # The three steps really ran in three processes.
@@ -45,4 +54,9 @@ def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeyp
             if e.is_dagster_event and e.dagster_event.is_step_start
         ]
         assert len({e.dagster_event.pid for e in step_starts}) == 3
-    assert len(DriftStore(db).check_history()) == 18
+    current = DriftStore(db).check_history(current_only=True)
+    assert len(current) == 27  # one current result per partition, dataset and check
+    key_of = {r.profile_id: r.partition_key for r in DriftStore(db).check_history()}
+    # Day 3 arrived first, then was evaluated again once day 2 was stored.
+    day_3 = {r.dataset: r for r in current if r.partition_key == "2026-11-03"}
+    assert {key_of[day_3[d].baseline_profile_ids[0]] for d in day_3} == {"2026-11-02"}

@@ -1,8 +1,9 @@
 """The Dagster UI story, proven in a real browser: `dagster dev` on loopback with
 a fresh DAGSTER_HOME, demo days played through the CLI, then headless Debian
 Chromium (driven by Playwright, never a downloaded browser) must show each
-check of orders with its status and description, and a check's execution
-history must say in words what changed. Screenshots land in test-artifacts/.
+check of orders with its status and description, a check's execution history
+must say in words what changed, and the partitions of a failed check must show
+which day failed. Screenshots land in test-artifacts/.
 The server is shut down (its whole process group) even when the test fails."""
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from drift_assets.demo.runner import CODE_LOCATION
 from drift_assets_tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -101,6 +104,12 @@ def dagster_ui(tmp_path_factory):
     project.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     shutil.copy(REPO / "datasets.yaml", project / "datasets.yaml")
+    # The code location `make dev` loads (pyproject's name), so the demo's runs
+    # are listed on their jobs' pages.
+    (project / "workspace.yaml").write_text(
+        "load_from:\n  - python_module:\n      module_name: drift_assets.definitions\n"
+        f"      location_name: {CODE_LOCATION}\n"
+    )
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -126,8 +135,8 @@ def dagster_ui(tmp_path_factory):
                 "127.0.0.1",
                 "-p",
                 str(port),
-                "-m",
-                "drift_assets.definitions",
+                "-w",
+                str(project / "workspace.yaml"),
             ],
             cwd=project,
             env=env,
@@ -264,6 +273,41 @@ def test_plots_chart_drift_over_materializations_and_schedules_explain_themselve
         expect(page.get_by_text(schedule, exact=True)).to_be_visible(timeout=15_000)
     page.get_by_text("orders_schedule", exact=True).click()
     expect(
-        page.get_by_text("Materializes orders and checks it for drift on '0 6 * * *' (UTC).")
+        page.get_by_text(
+            "Materializes the latest partition of orders and checks it for drift"
+            " on '0 6 * * *' (UTC)."
+        )
     ).to_be_visible()
     _shoot(page, "schedule")
+
+
+_CHECK_PARTITIONS = """{ assetNodeOrError(assetKey: {path: ["customers"]}) { ... on AssetNode {
+  assetChecksOrError { ... on AssetChecks { checks { name jobNames partitionStatuses {
+    __typename ... on AssetCheckTimePartitionStatuses { ranges { startKey endKey status } }
+  } } } } } } }"""
+
+
+def test_the_partitions_of_a_failed_check_show_the_day_it_failed(dagster_ui, page):
+    from playwright.sync_api import expect
+
+    # The demo's days end today: day 6, the e-mail spike, is today's partition.
+    today = datetime.now(UTC).date()
+    dates = [(today - timedelta(days=DEMO_DAYS - d)).isoformat() for d in range(1, DEMO_DAYS + 1)]
+    node = _graphql(dagster_ui, _CHECK_PARTITIONS)["assetNodeOrError"]
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    ranges = checks["null_rate"]["partitionStatuses"]["ranges"]
+    assert {"startKey": dates[5], "endKey": dates[5], "status": "FAILED"} in ranges
+    assert {"startKey": dates[0], "endKey": dates[4], "status": "SUCCEEDED"} in ranges
+    assert "customers_job" in checks["null_rate"]["jobNames"]
+    # The check's page in the browser: the partition that failed is listed by date.
+    page.goto(f"{dagster_ui}/assets/customers?view=checks&checkDetail=null_rate")
+    page.get_by_text("Execution history", exact=True).click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(DEMO_DAYS, timeout=30_000)
+    expect(rows.nth(0)).to_contain_text(dates[5])
+    expect(rows.nth(0)).to_contain_text("Failed")
+    expect(rows.nth(1)).to_contain_text(dates[4])
+    _shoot(page, "check_partitions")
+    # Each dataset's runs are on its own job's page.
+    page.goto(f"{dagster_ui}/locations/{CODE_LOCATION}/jobs/customers_job/runs")
+    expect(page.locator("tbody tr")).to_have_count(DEMO_DAYS, timeout=30_000)

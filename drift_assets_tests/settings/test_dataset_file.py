@@ -85,7 +85,7 @@ def test_column_overrides_merge_into_the_dataset_policy(tmp_path):
         # not a cron expression
         ("{name: a, source: {csv: a.csv}, schedule: 'every day'}", "field schedule: 'every day' is not a valid cron expression"),
         # unknown baseline strategy
-        ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got 'last'"),
+        ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1), 'seasonal:N' (N >= 1, partitioned data) or 'latest', got 'last'"),
         # tiers the wrong way round
         ("{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}", "warn (30.0) must not be above error (10.0)"),
         # a bad key inside a column override names the column
@@ -94,6 +94,25 @@ def test_column_overrides_merge_into_the_dataset_policy(tmp_path):
         ("{name: 'my orders', source: {csv: a.csv}}", "field name: 'my orders' is not usable as a Dagster name"),
         # no name: the position is named instead
         ("{source: {csv: a.csv}}", "datasets[0]: field name: Field required"),
+        # partitions: a source that does not take the partition reads the same rows every day
+        ("{name: a, source: {csv: a.csv}, partitions: {daily: {start: '2026-11-01'}}}", "dataset 'a': field source.csv: a partitioned dataset's source must take the partition: use {partition} or {date:...} in the path"),
+        # a template without partitions
+        ("{name: a, source: {csv: 'data/{partition}.csv'}}", "dataset 'a': field source.csv: uses {partition} but the dataset declares no partitions"),
+        # SQL parameters without partitions
+        ("{name: a, source: {sql: 'SELECT * FROM t WHERE d = $partition_start'}}", "field source.sql: uses $partition_start but the dataset declares no partitions"),
+        # an unknown template field
+        ("{name: a, source: {csv: 'data/{day}.csv'}, partitions: {daily: {start: '2026-11-01'}}}", "field source.csv: template field {day}: expected {partition} or {date} / {date:FORMAT} (strftime)"),
+        # static keys have no date
+        ("{name: a, source: {csv: 'data/{date}.csv'}, partitions: {static: [eu, us]}}", "field source.csv: static partitions have no date, but the source uses ['date']"),
+        # two cadences
+        ("{name: a, source: {csv: 'd/{partition}.csv'}, partitions: {daily: {start: '2026-11-01'}, static: [eu]}}", "field partitions: expected exactly one of hourly, daily, weekly, monthly or static, got daily, static"),
+        # a start that is not a date
+        ("{name: a, source: {csv: 'd/{partition}.csv'}, partitions: {daily: {start: yesterday}}}", "field partitions.daily.start: 'yesterday' is not an ISO date or date-time"),
+        ("{name: a, source: {csv: 'd/{partition}.csv'}, partitions: {hourly: {start: '2026-11-01', timezone: Mars/Olympus}}}", "field partitions.hourly.timezone: 'Mars/Olympus' is not a known IANA timezone"),
+        # a key that would leave its folder
+        ("{name: a, source: {csv: 'd/{partition}.csv'}, partitions: {static: ['../x']}}", "field partitions.static: static key '../x'"),
+        # seasonal needs hourly or daily partitions
+        ("{name: a, source: {csv: 'd/{partition}.csv'}, partitions: {monthly: {start: '2026-01-01'}}, policy: {baseline: 'seasonal:4'}}", "field policy.baseline: seasonal:4 needs hourly or daily partitions, the dataset has monthly"),
     ],
 )
 def test_mistakes_name_file_dataset_and_field(tmp_path, dataset_yaml, expected):
