@@ -9,15 +9,18 @@ import shutil
 import subprocess
 import sys
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from drift_assets.evaluation import BatchError, evaluate_batch
 from drift_assets.profiling.profiler import profile_dataframe
+from drift_assets.settings.partitions import Partition
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 from drift_assets.store.drift_store import WriteJournaled
+from drift_assets_tests.builders import numeric_column, outcome, profile
 from drift_assets_tests.store.test_drift_store import record
 
 # Opens the store file (taking DuckDB's process lock) and holds it until its
@@ -147,3 +150,29 @@ def test_a_batch_whose_baseline_cannot_be_read_says_so_in_one_line(store):
     message = str(raised.value)
     assert message.startswith("nothing was checked: the drift store")
     assert "\n" not in message
+
+
+def test_a_journaled_partition_lands_before_the_write_that_opens_the_store(store):
+    start = datetime(2026, 11, 30, tzinfo=UTC)
+    day = Partition("2026-11-30", start, start + timedelta(days=1))
+
+    def write(run_id):
+        return store.record_evaluation(
+            profile=profile("orders", numeric_column("amount", [1.0, 2.0], [10, 80, 10])),
+            asset_key="orders",
+            run_id=run_id,
+            baseline=None,
+            baseline_strategy="previous",
+            outcomes=[outcome("schema_change")],
+            partition=day,
+        )
+
+    with held_by_another_process(store.path), pytest.raises(WriteJournaled):
+        write("run-late")
+    # The partition is materialized again: opening the store for that write
+    # applies the journaled one first, so the new one is the partition's current.
+    write("run-again")
+    current = store.check_history(partition="2026-11-30", current_only=True)
+    assert [r.run_id for r in current] == ["run-again"]
+    every = store.check_history(partition="2026-11-30")
+    assert sorted(r.run_id for r in every) == ["run-again", "run-late"]
