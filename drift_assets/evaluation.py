@@ -1,5 +1,5 @@
-"""One evaluation of one batch, start to end: baseline from the store, profile of
-the rows, the three check families, and one write of profile plus results.
+"""One evaluation of one batch, start to end: baseline and volume history from the
+store, profile of the rows, the check families, and one write of profile plus results.
 
 No Dagster here: the asset, the check factory and the CLI all call this.
 """
@@ -13,10 +13,12 @@ from drift_assets.checks.baseline import select_baseline
 from drift_assets.checks.containment import reason
 from drift_assets.checks.families import evaluate_all
 from drift_assets.checks.outcome import CheckOutcome
+from drift_assets.checks.row_count import BatchVolume
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
+from drift_assets.store.volume_history import healthy_volumes
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
 Profiler = Callable[[DatasetProfile | None], DatasetProfile]
@@ -33,6 +35,8 @@ class Evaluation:
     baseline: DatasetProfile | None
     outcomes: tuple[CheckOutcome, ...]
     policy: DriftPolicy
+    # The healthy batches row_count compared with, newest first (empty when off).
+    history: tuple[BatchVolume, ...] = ()
 
 
 def resolve_baseline(store: DriftStore, dataset: str, policy: DriftPolicy) -> DatasetProfile | None:
@@ -82,16 +86,18 @@ def evaluate_batch(
     profiling in between, the slow part, holds no lock. A batch that cannot be
     profiled raises ``BatchError`` and nothing is stored, so the next good batch
     is compared with the last good one; a check that raises is its own ERROR
-    outcome (``evaluate_all``), so the profile and all three results are stored.
+    outcome (``evaluate_all``), so the profile and all results are stored.
     """
     baseline = resolve_baseline(store, dataset, policy)
+    rules = policy.row_count
+    history = healthy_volumes(store, dataset, rules.history_needed) if rules.enabled else []
     try:
         profile = profiler(baseline)
     except SourceError as exc:
         raise BatchError(str(exc)) from exc
     except Exception as exc:
         raise BatchError(f"could not be profiled: {reason(exc)}") from exc
-    outcomes = evaluate_all(profile, baseline, policy)
+    outcomes = evaluate_all(profile, baseline, policy, history)
     stored = store.record_evaluation(
         profile=profile,
         asset_key=asset_key,
@@ -101,4 +107,10 @@ def evaluate_batch(
         outcomes=outcomes,
         pin_as_baseline=policy.baseline == "pinned" and baseline is None,
     )
-    return Evaluation(profile=stored, baseline=baseline, outcomes=outcomes, policy=policy)
+    return Evaluation(
+        profile=stored,
+        baseline=baseline,
+        outcomes=outcomes,
+        policy=policy,
+        history=tuple(history),
+    )

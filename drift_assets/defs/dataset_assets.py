@@ -1,8 +1,8 @@
 """Dataset assets declared in ``datasets.yaml``, with their jobs and schedules.
 
 Each dataset is one asset whose materialization profiles the source once and
-reports the three drift checks in the same step, so the rows are read once and
-nothing is handed between processes. The asset stores no value of its own: the
+reports its checks in the same step, so the rows are read once and nothing is
+handed between processes. The asset stores no value of its own: the
 data stays where its source is, and downstream assets read it from there.
 """
 
