@@ -133,8 +133,10 @@ class RowCountPolicy(Strict):
     enabled: bool = True
     # drop: only fewer rows than usual fail; rise: only more; both: either.
     direction: Literal["drop", "rise", "both"] = "both"
-    # |rows - median| / median: 0.3 is 30% fewer (or more) rows than usual.
-    change: Tiers = Tiers(warn=0.3, error=0.5)
+    # |rows - median| / median: 0.5 is half the usual rows (or half again as many).
+    # Real daily volumes drop by up to 40% on an ordinary Saturday
+    # (calibration/volume_results.md): tighter tiers need seasonality: weekday.
+    change: Tiers = Tiers(warn=0.5, error=0.8)
     # (rows - median) / robust SD: how unusual the change is for this dataset.
     deviation: Tiers = Tiers(warn=4.0, error=6.0)
     window: int = Field(default=28, ge=1, le=1_000)
