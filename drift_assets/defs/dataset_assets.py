@@ -27,6 +27,7 @@ from drift_assets.defs.check_results import (
     drift_check_specs,
     materialization_metadata,
 )
+from drift_assets.defs.freshness import freshness_policy
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.evaluation import BatchError, evaluate_batch
 from drift_assets.profiling.profiler import profile_source
@@ -55,6 +56,7 @@ def build_dataset_asset(
         check_specs=drift_check_specs(key, policy),
         kinds={"duckdb", dataset.source.kind},
         owners=[o for o in dataset.owners if _DAGSTER_OWNER.match(o)],
+        freshness_policy=freshness_policy(dataset.freshness) if dataset.freshness else None,
         metadata={
             "source": f"{dataset.source.kind}: {dataset.source.location}",
             "baseline_strategy": policy.baseline,

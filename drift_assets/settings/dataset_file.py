@@ -17,6 +17,7 @@ from croniter import croniter
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
+from drift_assets.settings.freshness import Freshness
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.settings.strict import Strict, describe_validation_error, merge
 from drift_assets.settings.yaml_file import YamlFileError, read_yaml
@@ -92,6 +93,8 @@ class DatasetConfig(Strict):
     # Standard five-field cron; null means "materialize by hand only".
     schedule: str | None = "0 6 * * *"
     timezone: str = "UTC"
+    # How long the dataset may go without a new materialization (Dagster judges it).
+    freshness: Freshness | None = None
     policy: DriftPolicy = DriftPolicy()
 
     @field_validator("name", "group")

@@ -113,7 +113,7 @@ def test_orders_new_amounts_are_accepted_through_the_cli(played_demo):
 def test_every_result_reaches_the_store(played_demo):
     days, store = played_demo
     history = store.get_store().check_history()
-    assert len(history) == DEMO_DAYS * 9
+    assert len(history) == DEMO_DAYS * 12  # three datasets, four checks
     in_dagster = {(d.run_id, v.dataset, v.check): v.passed for d in days for v in d.verdicts}
     in_store = {(r.run_id, r.dataset, r.check_name): r.passed for r in history}
     assert in_store == in_dagster

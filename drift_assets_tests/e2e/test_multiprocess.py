@@ -29,7 +29,7 @@ def test_three_datasets_in_three_processes_record_every_result(tmp_path, monkeyp
             with execute_job(reconstructable(demo_job), instance=instance) as result:
                 assert result.success
                 evaluations = result.get_asset_check_evaluations()
-                assert len(evaluations) == 9
+                assert len(evaluations) == 12  # three datasets, four checks
                 run_id = result.run_id
             stored = DriftStore(db).check_history()
             from_run = {(r.dataset, r.check_name): r.passed for r in stored if r.run_id == run_id}
