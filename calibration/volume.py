@@ -17,7 +17,8 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as clock
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 
 import pandas as pd
@@ -84,10 +85,8 @@ def replay(series: pd.Series, policy: DriftPolicy) -> list[Day]:
             share: getattr(judge(round(rows * share), at).severity, "value", None)
             for share in PLANTED
         }
-        results.append(
-            Day(day, int(rows), getattr(outcome.severity, "value", None), outcome.description,
-                planted)  # fmt: skip
-        )
+        severity = getattr(outcome.severity, "value", None)
+        results.append(Day(day, int(rows), severity, outcome.description, planted))
         if outcome.passed:
             history = [BatchVolume(int(rows), at), *history][:keep]
     return results

@@ -38,4 +38,5 @@ def evaluate_all(
     )
     if history is None or not policy.row_count.enabled:
         return drift
-    return (*drift, evaluate_family(ROW_COUNT, lambda: row_count.evaluate(current, history, policy)))
+    volume = evaluate_family(ROW_COUNT, lambda: row_count.evaluate(current, history, policy))
+    return (*drift, volume)

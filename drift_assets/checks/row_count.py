@@ -74,9 +74,7 @@ def compared_batches(
     weekday = as_utc(at).weekday()
     newest_first = sorted(history, key=lambda b: as_utc(b.at), reverse=True)
     chosen = [
-        b
-        for b in newest_first
-        if rules.seasonality == "none" or as_utc(b.at).weekday() == weekday
+        b for b in newest_first if rules.seasonality == "none" or as_utc(b.at).weekday() == weekday
     ]
     return chosen[: rules.window]
 
@@ -130,9 +128,7 @@ def evaluate(
         description = f"{rows:,} rows, {_signed(change)} against {against}, {sds}"
         if moved is not None and not judged:
             description += f"; {moved}s are not judged (direction: {rules.direction})"
-    return CheckOutcome(
-        ROW_COUNT, severity is None, severity, description, metrics, (), thresholds
-    )
+    return CheckOutcome(ROW_COUNT, severity is None, severity, description, metrics, (), thresholds)
 
 
 def _below_floor(rows: int, rules: RowCountPolicy) -> str | None:

@@ -22,8 +22,9 @@ def with_freshness(
     """The given assets with a freshness policy (``{"warn_after": "26h",
     "fail_after": "30h"}`` or a ``Freshness``), for the Definitions that hold them.
     Freshness belongs to an asset's definition, so a bare key cannot take it."""
-    declared = freshness if isinstance(freshness, Freshness) else Freshness.model_validate(freshness)
-    policy = freshness_policy(declared)
+    if not isinstance(freshness, Freshness):
+        freshness = Freshness.model_validate(freshness)
+    policy = freshness_policy(freshness)
     adopted: list[AssetsDefinition | AssetSpec] = []
     for asset in assets:
         if isinstance(asset, AssetsDefinition):

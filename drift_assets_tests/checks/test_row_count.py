@@ -180,9 +180,7 @@ def test_a_bad_policy_is_one_line_naming_the_field(rules, message):
     assert line.startswith("policy.row_count") and message in line and "\n" not in line
 
 
-counts = st.one_of(
-    st.integers(0, 5), st.integers(0, 10**6), st.integers(10**15, 2**63 - 1)
-)
+counts = st.one_of(st.integers(0, 5), st.integers(0, 10**6), st.integers(10**15, 2**63 - 1))
 policies = st.builds(
     lambda direction, seasonality, min_history, min_rows: DriftPolicy(
         row_count=RowCountPolicy(

@@ -9,10 +9,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from drift_assets.checks.outcome import Severity
 from drift_assets.cli import main
 from drift_assets.reports.trend_chart import save_chart, trend_chart
 from drift_assets.reports.trends import TrendError, build_trend
-from drift_assets.checks.outcome import Severity
 from drift_assets_tests.builders import build_history_store, outcome, profile
 
 
