@@ -69,9 +69,10 @@ def test_the_mad_is_scipys_normal_scaled_mad():
 
 def test_both_measures_must_reach_a_tier_and_the_lower_one_decides():
     history = daily([900, 1000, 1100, 1100, 1100, 1200, 1300])
-    # change -600/1100 = 54.5% reaches the error tier (50%), deviation
-    # -600/148.26 = 4.05 SDs only the warn tier (4): WARN
-    outcome = judge(500, history)
+    # With change tiers of 30% / 50%: the change -600/1100 = 54.5% reaches the
+    # error tier, the deviation -600/148.26 = 4.05 SDs only the warn tier (4): WARN.
+    tiers = {"warn": 0.3, "error": 0.5}
+    outcome = judge(500, history, change=tiers)
     assert (outcome.check, outcome.passed, outcome.severity) == (ROW_COUNT, False, Severity.WARN)
     assert outcome.metrics["expected_row_count"] == 1100
     assert outcome.metrics["row_count_mad"] == 100
@@ -82,7 +83,7 @@ def test_both_measures_must_reach_a_tier_and_the_lower_one_decides():
         " batches), 4.0 robust SDs below (warn tiers 30% and 4 SDs)"
     )
     # A 40% drop in a history that swings this much is not unusual enough: 2.97 SDs.
-    assert judge(660, history).passed
+    assert judge(660, history, change=tiers).passed
 
 
 def test_identical_counts_do_not_make_one_row_less_an_alarm():
@@ -131,23 +132,23 @@ def test_the_floor_is_an_error_with_or_without_history():
 
 
 def test_weekday_seasonality_compares_a_sunday_with_sundays():
-    # Four weeks of a shop closed at weekends: 1,000 rows Monday to Friday, 300 on
-    # Saturday and Sunday (MONDAY is a Monday).
-    week = [1000, 1000, 1000, 1000, 1000, 300, 300]
+    # Four weeks of a shop nearly closed at weekends: 1,000 rows Monday to Friday,
+    # 100 on Saturday and Sunday (MONDAY is a Monday).
+    week = [1000, 1000, 1000, 1000, 1000, 100, 100]
     history = daily(week * 4)
     sunday = MONDAY + timedelta(days=27 + 7)
     assert sunday.weekday() == 6
-    plain = judge(300, history, at=sunday)
+    plain = judge(100, history, at=sunday)
     assert plain.severity == Severity.ERROR, plain.description
-    seasonal = judge(300, history, at=sunday, seasonality="weekday", min_history=4)
+    seasonal = judge(100, history, at=sunday, seasonality="weekday", min_history=4)
     assert seasonal.passed, seasonal.description
     assert "(median of the last 4 healthy batches on a Sunday)" in seasonal.description
     # A Monday with a weekend's volume is what weekday seasonality still catches.
-    monday = judge(300, history, at=sunday + timedelta(days=1), seasonality="weekday",
+    monday = judge(100, history, at=sunday + timedelta(days=1), seasonality="weekday",
                    min_history=4)  # fmt: skip
     assert monday.severity == Severity.ERROR
     # The last ten days hold two Sundays.
-    learning = judge(300, history[:10], at=sunday, seasonality="weekday", min_history=4)
+    learning = judge(100, history[:10], at=sunday, seasonality="weekday", min_history=4)
     assert "2 of the 4 healthy batches on a Sunday" in learning.description
 
 
