@@ -1,11 +1,11 @@
-"""drift_assets: schema, null-rate and distribution drift checks for Dagster assets,
-with every profile and result kept in DuckDB."""
+"""drift_assets: schema, null-rate, distribution and row-count checks for Dagster
+assets, with every profile and result kept in DuckDB."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DriftPolicy", "DriftStoreResource", "build_drift_checks"]
+__all__ = ["DriftPolicy", "DriftStoreResource", "build_drift_checks", "with_freshness"]
 
 # Resolved on first use, so the pure modules (profiling, checks) can be imported
 # without importing Dagster.
@@ -13,6 +13,7 @@ _EXPORTS = {
     "DriftPolicy": "drift_assets.settings.policy",
     "DriftStoreResource": "drift_assets.defs.resources",
     "build_drift_checks": "drift_assets.defs.drift_checks",
+    "with_freshness": "drift_assets.defs.freshness",
 }
 
 

@@ -1,5 +1,5 @@
-"""One evaluation of one batch, start to end: baseline from the store, profile of
-the rows, the three check families, and one write of profile plus results.
+"""One evaluation of one batch, start to end: baseline and volume history from the
+store, profile of the rows, the check families, and one write of profile plus results.
 
 No Dagster here: the asset, the check factory and the CLI all call this.
 """
@@ -14,6 +14,7 @@ from drift_assets.checks.baseline import select_baseline
 from drift_assets.checks.containment import reason
 from drift_assets.checks.families import evaluate_all
 from drift_assets.checks.outcome import CheckOutcome
+from drift_assets.checks.row_count import BatchVolume
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.partitions import Partition, same_season
@@ -23,6 +24,7 @@ from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.drift_store import WriteJournaled
 from drift_assets.store.evaluation_rows import baseline_profile_ids
 from drift_assets.store.partition_history import PartitionHistory
+from drift_assets.store.volume_history import healthy_volumes
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
 Profiler = Callable[[DatasetProfile | None], DatasetProfile]
@@ -45,6 +47,8 @@ class Evaluation:
     # Why the results are not in the store yet (they wait in its journal and land
     # on its next opening); None when they were stored at once.
     journaled: str | None = None
+    # The healthy batches row_count compared with, newest first (empty when off).
+    history: tuple[BatchVolume, ...] = ()
 
 
 def resolve_baseline(
@@ -156,7 +160,7 @@ def evaluate_batch(
     profiling in between, the slow part, holds no lock. A batch that cannot be
     profiled raises ``BatchError`` and nothing is stored, so the next good batch
     is compared with the last good one; a check that raises is its own ERROR
-    outcome (``evaluate_all``), so the profile and all three results are stored.
+    outcome (``evaluate_all``), so the profile and all results are stored.
     A store that stays busy past its budget delays the write (``journaled``), it
     never drops it.
     """
@@ -165,6 +169,14 @@ def evaluate_batch(
             baseline, sources = partition_baseline(store, dataset, policy, partition)
         else:
             baseline, sources = resolve_baseline(store, dataset, policy, partition), ()
+        # Time windows: the partitions before this one, whenever they arrived.
+        before = partition.start if partition is not None else None
+        rules = policy.row_count
+        history = (
+            healthy_volumes(store, dataset, rules.history_needed, before=before)
+            if rules.enabled
+            else []
+        )
     except StoreLockedError as exc:
         # Without its baseline no check can run; nothing is lost, the batch stays
         # where it is for the next run.
@@ -175,7 +187,7 @@ def evaluate_batch(
         raise BatchError(str(exc)) from exc
     except Exception as exc:
         raise BatchError(f"could not be profiled: {reason(exc)}") from exc
-    outcomes = evaluate_all(profile, baseline, policy)
+    outcomes = evaluate_all(profile, baseline, policy, history, batch_time=before)
     journaled = None
     try:
         stored = store.record_evaluation(
@@ -199,6 +211,7 @@ def evaluate_batch(
         partition=partition,
         baseline_partitions=sources,
         journaled=journaled,
+        history=tuple(history),
     )
 
 

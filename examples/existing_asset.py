@@ -1,4 +1,4 @@
-"""Drift checks on an asset you already have.
+"""Drift checks and freshness on an asset you already have.
 
 Run it: dagster dev -f examples/existing_asset.py
 """
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from dagster import Definitions, asset
 
-from drift_assets import DriftStoreResource, build_drift_checks
+from drift_assets import DriftStoreResource, build_drift_checks, with_freshness
 from drift_assets.demo.generate import orders
 
 
@@ -19,7 +19,8 @@ def sales() -> pd.DataFrame:
 
 
 defs = Definitions(
-    assets=[sales],
+    # Dagster's freshness daemon: WARN after 26 h without a materialization, FAIL after 30 h.
+    assets=with_freshness([sales], {"warn_after": "26h", "fail_after": "30h"}),
     asset_checks=build_drift_checks(
         [sales],
         policy={

@@ -12,7 +12,8 @@ from drift_assets.settings.severity import Severity
 SCHEMA_CHANGE = "schema_change"
 NULL_RATE = "null_rate"
 DISTRIBUTION_SHIFT = "distribution_shift"
-CHECK_NAMES = (SCHEMA_CHANGE, NULL_RATE, DISTRIBUTION_SHIFT)
+ROW_COUNT = "row_count"
+CHECK_NAMES = (SCHEMA_CHANGE, NULL_RATE, DISTRIBUTION_SHIFT, ROW_COUNT)
 
 
 def is_finite_number(value: Any) -> bool:

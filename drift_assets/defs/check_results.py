@@ -21,15 +21,17 @@ from dagster import (
 from drift_assets.checks.outcome import (
     DISTRIBUTION_SHIFT,
     NULL_RATE,
+    ROW_COUNT,
     SCHEMA_CHANGE,
     CheckOutcome,
     Severity,
     is_finite_number,
 )
+from drift_assets.checks.row_count import compared_batches
 from drift_assets.evaluation import Evaluation
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.settings.policy import DriftPolicy
-from drift_assets.settings.times import when
+from drift_assets.settings.times import as_utc, when
 
 CHECK_DESCRIPTIONS = {
     SCHEMA_CHANGE: "Columns added, removed or retyped since the baseline (order changes noted).",
@@ -37,6 +39,10 @@ CHECK_DESCRIPTIONS = {
     DISTRIBUTION_SHIFT: (
         "Value distributions against the baseline: PSI, KS distance, mean/std change for"
         " numbers; PSI, Jensen-Shannon and new categories for categories."
+    ),
+    ROW_COUNT: (
+        "Row count against the median and MAD of recent healthy batches (optionally the same"
+        " weekday), with an absolute floor; still learning during the first batches."
     ),
 }
 
@@ -57,6 +63,7 @@ def drift_check_specs(
         SCHEMA_CHANGE: policy.schema_change.blocking,
         NULL_RATE: policy.null_rate.blocking,
         DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
+        ROW_COUNT: policy.row_count.blocking,
     }
     return [
         AssetCheckSpec(
@@ -68,6 +75,7 @@ def drift_check_specs(
             **({"partitions_def": partitions_def} if partitions_def is not None else {}),
         )
         for name, description in CHECK_DESCRIPTIONS.items()
+        if name != ROW_COUNT or policy.row_count.enabled
     ]
 
 
@@ -86,7 +94,11 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
             severity=_severity(outcome.severity),
             description=outcome.description,
             metadata={
-                **_check_metadata(outcome, evaluation.profile, baseline),
+                **_check_metadata(
+                    outcome,
+                    evaluation.profile,
+                    describe_history(evaluation) if outcome.check == ROW_COUNT else baseline,
+                ),
                 **_store_write(evaluation),
             },
         )
@@ -138,6 +150,19 @@ def describe_baseline(
     )
 
 
+def describe_history(evaluation: Evaluation) -> str:
+    """What row_count compared with: the healthy batches, by profile id and time."""
+    start = evaluation.partition.start if evaluation.partition else None
+    at = as_utc(start or evaluation.profile.profiled_at)
+    compared = compared_batches(evaluation.history, at, evaluation.policy.row_count)
+    if not compared:
+        return "no healthy batches yet"
+    newest, oldest = compared[0], compared[-1]
+    span = f"profile #{newest.profile_id} of {when(newest.at)}"
+    if len(compared) > 1:
+        span = f"profiles #{oldest.profile_id} of {when(oldest.at)} to #{newest.profile_id}"
+        span += f" of {when(newest.at)}"
+    return f"{len(compared):,} healthy batch{'' if len(compared) == 1 else 'es'}: {span}"
 
 
 def materialization_metadata(evaluation: Evaluation) -> dict[str, Any]:
@@ -175,6 +200,7 @@ _CHARTED = {
     SCHEMA_CHANGE: ("columns_added", "columns_removed", "columns_retyped"),
     NULL_RATE: ("max_null_rate", "max_null_rate_increase_pp"),
     DISTRIBUTION_SHIFT: ("worst_psi", "worst_ks_distance", "drifted_columns"),
+    ROW_COUNT: ("expected_row_count", "row_count_change", "row_count_deviation"),
 }
 
 

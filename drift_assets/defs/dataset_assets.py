@@ -1,8 +1,8 @@
 """Dataset assets declared in ``datasets.yaml``, with their jobs and schedules.
 
 Each dataset is one asset whose materialization profiles the source once and
-reports the three drift checks in the same step, so the rows are read once and
-nothing is handed between processes. The asset stores no value of its own: the
+reports its checks in the same step, so the rows are read once and nothing is
+handed between processes. The asset stores no value of its own: the
 data stays where its source is, and downstream assets read it from there.
 """
 
@@ -31,6 +31,7 @@ from drift_assets.defs.check_results import (
     drift_check_specs,
     materialization_metadata,
 )
+from drift_assets.defs.freshness import freshness_policy
 from drift_assets.defs.partitions import (
     partition_at,
     partitions_definition,
@@ -72,6 +73,7 @@ def build_dataset_asset(
         backfill_policy=BackfillPolicy.multi_run(1) if partitions is not None else None,
         kinds={"duckdb", dataset.source.kind},
         owners=[o for o in dataset.owners if _DAGSTER_OWNER.match(o)],
+        freshness_policy=freshness_policy(dataset.freshness) if dataset.freshness else None,
         metadata={
             "source": f"{dataset.source.kind}: {dataset.source.location}",
             "baseline_strategy": policy.baseline,

@@ -1,9 +1,9 @@
-"""``build_drift_checks``: the three drift checks for assets you already have.
+"""``build_drift_checks``: the drift and volume checks for assets you already have.
 
 This is how a Dagster project adopts drift_assets without moving its assets: any
-asset whose value is a pandas DataFrame gets ``schema_change``, ``null_rate`` and
-``distribution_shift`` checks that load the value through its IO manager,
-profile it once and record everything in the drift store.
+asset whose value is a pandas DataFrame gets ``schema_change``, ``null_rate``,
+``distribution_shift`` and ``row_count`` checks that load the value through its IO
+manager, profile it once and record everything in the drift store.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -81,7 +81,7 @@ def _checks_for(
         specs=drift_check_specs(key, policy, partitions),
         ins={"data": AssetIn(key)},
         required_resource_keys={STORE_RESOURCE_KEY},
-        description=f"Schema, null-rate and distribution drift of {dataset}.",
+        description=f"Schema, null-rate, distribution and row-count checks of {dataset}.",
     )
     def _drift_checks(context: AssetCheckExecutionContext, data: Any) -> Iterator[AssetCheckResult]:
         if not isinstance(data, pd.DataFrame):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, NULL_RATE, is_finite_number
+from drift_assets.checks.outcome import DISTRIBUTION_SHIFT, NULL_RATE, ROW_COUNT, is_finite_number
 from drift_assets.profiling.dataset_profile import ColumnProfile, DatasetProfile
 from drift_assets.settings.times import as_utc
 from drift_assets.store import StoredCheckResult
@@ -48,7 +48,9 @@ _THRESHOLD_KEYS = {
 }
 
 # Metrics that are shares of rows, drawn as percentages.
-FRACTION_METRICS = frozenset({"null_rate", "max_null_rate", "new_category_share", "std_change"})
+FRACTION_METRICS = frozenset(
+    {"null_rate", "max_null_rate", "new_category_share", "std_change", "row_count_change"}
+)
 
 
 class TrendError(ValueError):
@@ -129,7 +131,10 @@ def build_trend(
 
     outcome = _results_by_profile(results)
     if column is None and metric in _PROFILE_METRICS:
-        check = None
+        # The row count has its own check; a history written before it existed
+        # is coloured by all checks at once, like the column count.
+        judged_rows = metric == "row_count" and any(r.check_name == ROW_COUNT for r in results)
+        check = ROW_COUNT if judged_rows else None
         raw = [(p.profiled_at, _PROFILE_METRICS[metric](p), p.profile_id) for p in profiles]
     elif column is not None and metric in _COLUMN_METRICS:
         check, value_of = _COLUMN_METRICS[metric]

@@ -17,6 +17,7 @@ from croniter import croniter
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from drift_assets.settings.alert_routes import AlertsConfig
+from drift_assets.settings.freshness import Freshness
 from drift_assets.settings.partitions import (
     SEASONAL_CADENCES,
     Partition,
@@ -108,6 +109,8 @@ class DatasetConfig(Strict):
     timezone: str = "UTC"
     # None: one unpartitioned asset; else its batches are Dagster partitions.
     partitions: PartitionsConfig | None = None
+    # How long the dataset may go without a new materialization (Dagster judges it).
+    freshness: Freshness | None = None
     policy: DriftPolicy = DriftPolicy()
 
     @field_validator("name", "group")

@@ -115,6 +115,55 @@ class DistributionPolicy(Strict):
         return data
 
 
+class RowCountPolicy(Strict):
+    """The batch's row count against the usual count of recent healthy batches.
+
+    The usual count is the median of the last ``window`` healthy batches (same
+    weekday only, under ``seasonality: weekday``) and its spread their MAD, scaled
+    to a standard deviation and never below the Poisson spread sqrt(median) that
+    counts of independent rows always have (so identical counts, MAD 0, do not
+    turn one row less into an infinite deviation). A count fails when its
+    relative ``change`` from the median reaches a tier *and* it lies ``deviation``
+    robust SDs off it; the severity is the lower of the two, as an effect size
+    and its evidence decide a distribution shift. Below ``min_history`` healthy
+    batches the count is not judged (the first batches: still learning), except
+    against the absolute floor ``min_rows``, which is an ERROR at any time.
+    """
+
+    enabled: bool = True
+    # drop: only fewer rows than usual fail; rise: only more; both: either.
+    direction: Literal["drop", "rise", "both"] = "both"
+    # |rows - median| / median: 0.5 is half the usual rows (or half again as many).
+    # Real daily volumes drop by up to 40% on an ordinary Saturday
+    # (calibration/volume_results.md): tighter tiers need seasonality: weekday.
+    change: Tiers = Tiers(warn=0.5, error=0.8)
+    # (rows - median) / robust SD: how unusual the change is for this dataset.
+    deviation: Tiers = Tiers(warn=4.0, error=6.0)
+    window: int = Field(default=28, ge=1, le=1_000)
+    min_history: int = Field(default=7, ge=1, le=1_000)
+    # weekday: compare with the same weekday (UTC) only, for daily batches whose
+    # volume follows the week (no orders on Sundays).
+    seasonality: Literal["none", "weekday"] = "none"
+    # Fewer rows than this is an ERROR whatever the history; 0 turns it off.
+    min_rows: int = Field(default=1, ge=0)
+    blocking: bool = False
+
+    @property
+    def history_needed(self) -> int:
+        """How many healthy batches to read so that ``window`` of them are
+        comparable: a week of daily batches per same-weekday batch."""
+        return self.window * (7 if self.seasonality == "weekday" else 1)
+
+    @model_validator(mode="after")
+    def _history_fits_window(self) -> RowCountPolicy:
+        if self.min_history > self.window:
+            raise ValueError(
+                f"min_history ({self.min_history}) must not be above window ({self.window}):"
+                " the comparison never has more batches than the window"
+            )
+        return self
+
+
 class ColumnPolicy(Strict):
     """Per-column overrides; only the keys given replace the dataset's policy."""
 
@@ -144,6 +193,7 @@ class DriftPolicy(Strict):
     schema_change: SchemaChangePolicy = SchemaChangePolicy()
     null_rate: NullRatePolicy = NullRatePolicy()
     distribution_shift: DistributionPolicy = DistributionPolicy()
+    row_count: RowCountPolicy = RowCountPolicy()
     columns: dict[str, ColumnPolicy] = Field(default_factory=dict)
 
     @field_validator("baseline")

@@ -58,3 +58,56 @@ def test_each_check_says_what_it_was_compared_with():
     )
     assert null_rate.metadata["max_null_rate_increase_pp"] == FloatMetadataValue(29.0)
     assert results["distribution_shift"].metadata["drifted_columns"] == IntMetadataValue(0)
+
+
+def test_row_count_says_which_healthy_batches_made_the_usual_volume():
+    from datetime import UTC, datetime, timedelta
+
+    from drift_assets.alerts.events import CheckEvent
+    from drift_assets.alerts.message import alert_message
+    from drift_assets.alerts.router import Kind
+    from drift_assets.checks.row_count import BatchVolume
+
+    day = datetime(2026, 10, 25, 6, 0, tzinfo=UTC)
+    history = tuple(BatchVolume(1000, day + timedelta(days=i), 10 + i) for i in range(7, -1, -1))
+    dropped = profile("orders", rows=100, at="2026-11-03T06:00:00+00:00", profile_id=20)
+    evaluation = Evaluation(
+        profile=dropped,
+        baseline=BASELINE,
+        outcomes=evaluate_all(dropped, BASELINE, DriftPolicy(), history),
+        policy=DriftPolicy(),
+        history=history,
+    )
+    result = {r.check_name: r for r in check_results(evaluation, AssetKey("orders"))}["row_count"]
+    assert not result.passed and result.severity.value == "ERROR"
+    assert result.metadata["baseline"] == TextMetadataValue(
+        "8 healthy batches: profiles #10 of 2026-10-25 06:00 UTC to #17 of 2026-11-01 06:00 UTC"
+    )
+    assert result.metadata["expected_row_count"] == FloatMetadataValue(1000.0)
+    assert result.metadata["row_count_change"] == FloatMetadataValue(-0.9)
+    assert materialization_metadata(evaluation)["row_count_deviation"].value < -6
+
+    # The alert a person gets says it all in its one-line fallback, and lists the figures.
+    event = CheckEvent(
+        evaluation_id=1,
+        run_id="run-20",
+        asset_key="orders",
+        check_name="row_count",
+        passed=False,
+        dagster_severity="ERROR",
+        evaluated_at=day,
+        description=result.description,
+        baseline=result.metadata["baseline"].value,
+        metrics={
+            k: v.value
+            for k, v in result.metadata.items()
+            if isinstance(v, IntMetadataValue | FloatMetadataValue)
+        },
+    )
+    message = alert_message(event, Kind.ALERT, Severity.ERROR, webserver="http://dagster")
+    assert "orders / row_count failed: row count dropped 90%: 100 rows against the usual 1,000" in (
+        message.text
+    )
+    listed = next(b["text"]["text"] for b in message.blocks if "*Metadata*" in str(b))
+    assert "• expected_row_count: 1000" in listed and "• row_count_change: -0.9" in listed
+    assert "baseline: 8 healthy batches" in str(message.blocks[-2:])

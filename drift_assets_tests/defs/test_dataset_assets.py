@@ -49,7 +49,7 @@ def test_recoded_labels_are_an_error_and_every_check_reports(project):
         write_people(folder, ["M", "F"])
         result, checks = materialize_once(asset_def, store, instance)
     assert result.success
-    assert set(checks) == {"schema_change", "null_rate", "distribution_shift"}
+    assert set(checks) == {"schema_change", "null_rate", "distribution_shift", "row_count"}
     shift = checks["distribution_shift"]
     assert (shift.passed, shift.severity.value) == (False, "ERROR")
     assert "sex" in shift.description
@@ -84,7 +84,7 @@ def test_a_check_that_raises_is_an_error_result_and_the_profile_is_stored(projec
         )
         result, checks = materialize_once(asset_def, store, instance)
     assert result.success
-    assert set(checks) == {"schema_change", "null_rate", "distribution_shift"}
+    assert set(checks) == {"schema_change", "null_rate", "distribution_shift", "row_count"}
     nulls = checks["null_rate"]
     assert (nulls.passed, nulls.severity.value) == (False, "ERROR")
     assert nulls.description.startswith("1 column could not be evaluated: weight (ValueError")

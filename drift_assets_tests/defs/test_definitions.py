@@ -45,10 +45,10 @@ def test_the_code_location_reads_the_dataset_file_when_loaded_not_imported(
 
 
 @pytest.mark.parametrize("dataset", ["orders", "customers", "web_events"])
-def test_each_dataset_is_an_asset_with_the_three_checks(defs, dataset):
+def test_each_dataset_is_an_asset_with_the_four_checks(defs, dataset):
     asset = defs.resolve_assets_def(dataset)
     checks = {key.name for key in asset.check_keys}
-    assert checks == {"schema_change", "null_rate", "distribution_shift"}
+    assert checks == {"schema_change", "null_rate", "distribution_shift", "row_count"}
     specs = {spec.name: spec for spec in asset.check_specs}
     # Schema errors block downstream assets by default; the other families warn.
     assert specs["schema_change"].blocking is True

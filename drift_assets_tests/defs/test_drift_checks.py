@@ -1,4 +1,4 @@
-"""build_drift_checks: the same three checks on an asset someone already has."""
+"""build_drift_checks: the same four checks on an asset someone already has."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def run(asset_def, checks, store, instance):
     )
 
 
-def test_an_existing_dataframe_asset_gets_the_three_checks(store):
+def test_an_existing_dataframe_asset_gets_the_four_checks(store):
     batches = iter([frame(seed=1), frame(seed=2), frame(shift=0.6, seed=3)])
 
     @asset(key=["analytics", "sales"])
@@ -49,6 +49,7 @@ def test_an_existing_dataframe_asset_gets_the_three_checks(store):
         "schema_change",
         "null_rate",
         "distribution_shift",
+        "row_count",
     }
 
     with DagsterInstance.ephemeral() as instance:
@@ -64,9 +65,11 @@ def test_an_existing_dataframe_asset_gets_the_three_checks(store):
     assert third["distribution_shift"].severity.value == "ERROR"
     assert "price" in third["distribution_shift"].description
     assert third["schema_change"].passed and third["null_rate"].passed
+    assert third["row_count"].passed
+    assert "still learning the usual volume: 2 of the 7" in third["row_count"].description
 
     history = store.get_store().check_history(dataset="analytics/sales")
-    assert len(history) == 9
+    assert len(history) == 12
     assert history[0].asset_key == "analytics/sales"
     assert history[0].thresholds  # the policy given is what was applied
 

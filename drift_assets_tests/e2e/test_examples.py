@@ -35,6 +35,8 @@ def test_the_example_materializes_with_its_checks(tmp_path):
         "schema_change",
         "null_rate",
         "distribution_shift",
+        "row_count",
     }
     assert all(e.passed for e in evaluations)  # the same batch twice
-    assert len(store.get_store().check_history(dataset="sales")) == 6
+    assert len(store.get_store().check_history(dataset="sales")) == 8
+    assert sales.specs_by_key[sales.key].freshness_policy is not None

@@ -86,7 +86,7 @@ def ws(tmp_path_factory) -> Workspace:
         assets = build_dataset_asset(config.datasets[0], config.base_dir)
         for _ in range(2):
             materialize([assets], instance=instance, resources={"drift_store": store})
-    assert len(workspace.snapshot()[0]) == 6
+    assert len(workspace.snapshot()[0]) == 8  # two batches, four checks
     return workspace
 
 

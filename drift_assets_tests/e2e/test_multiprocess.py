@@ -41,7 +41,7 @@ def test_an_out_of_order_backfill_in_step_processes_records_every_result(tmp_pat
                 evaluations = result.get_asset_check_evaluations()
                 run_id = result.run_id
             own = [e for e in evaluations if e.partition == key]
-            assert len(own) == 9
+            assert len(own) == 12  # three datasets, four checks
             stored = DriftStore(db).check_history(partition=key, current_only=True)
             from_run = {(r.dataset, r.check_name): r.passed for r in stored if r.run_id == run_id}
             in_dagster = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in own}
@@ -55,7 +55,7 @@ def test_an_out_of_order_backfill_in_step_processes_records_every_result(tmp_pat
         ]
         assert len({e.dagster_event.pid for e in step_starts}) == 3
     current = DriftStore(db).check_history(current_only=True)
-    assert len(current) == 27  # one current result per partition, dataset and check
+    assert len(current) == 36  # one current result per partition, dataset and check (four checks)
     key_of = {r.profile_id: r.partition_key for r in DriftStore(db).check_history()}
     # Day 3 arrived first, then was evaluated again once day 2 was stored.
     day_3 = {r.dataset: r for r in current if r.partition_key == "2026-11-03"}

@@ -217,11 +217,12 @@ def test_checks_page_shows_each_check_its_status_and_description(dagster_ui, pag
 
     page.goto(f"{dagster_ui}/assets/customers?view=checks")
     # The list on the left: each check's name with the status of its latest evaluation.
-    expect(page.get_by_text("Checks (3)")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Checks (4)")).to_be_visible(timeout=30_000)
     # Day 6 left a third of the e-mails empty: null_rate failed, the rest passed.
     for check, status in (
         ("distribution_shift", "Succeeded"),
         ("null_rate", "Failed"),
+        ("row_count", "Succeeded"),
         ("schema_change", "Succeeded"),
     ):
         entry = page.locator(f"span:has(> div[title='{check}'])").first

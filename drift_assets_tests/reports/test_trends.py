@@ -9,10 +9,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from drift_assets.checks.outcome import Severity
 from drift_assets.cli import main
 from drift_assets.reports.trend_chart import save_chart, trend_chart
 from drift_assets.reports.trends import TrendError, build_trend
-from drift_assets_tests.builders import build_history_store
+from drift_assets_tests.builders import build_history_store, outcome, profile
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,8 @@ def trend_of(history, metric, column=None):
 @pytest.mark.parametrize(
     ("metric", "column", "values", "results", "tiers"),
     [
-        # From profiles: exists from the first batch; judged by every check at once.
+        # From profiles: exists from the first batch; in a history without row_count
+        # results (written before that check), judged by every check at once.
         ("row_count", None, [100, 100, 100, 100], ["PASS", "PASS", "ERROR", "ERROR"], (None, None)),
         # A dataset metric of a check, with that check's tiers.
         ("worst_psi", None, [0.0, 0.02, 0.03, 0.4], ["PASS", "PASS", "PASS", "ERROR"], (0.1, 0.25)),
@@ -116,3 +118,23 @@ def test_cli_rejects_an_unknown_file_type(history):
     result = CliRunner().invoke(main, ["trend", "orders", "--metric", "row_count", "--out", "chart.jpg", "--db", str(store.path)])
     assert result.exit_code == 2
     assert "chart.jpg: choose a .png, .svg or .html file" in result.output
+
+
+def test_the_row_count_is_coloured_by_its_own_check(tmp_path):
+    store = build_history_store(tmp_path / "drift.duckdb")
+    # Day 5: the volume drops and only row_count fails.
+    store.record_evaluation(
+        profile=profile("orders", rows=10, at="2026-11-05T06:00:00+00:00"),
+        asset_key="orders",
+        run_id="day-5",
+        baseline=None,
+        baseline_strategy="previous",
+        outcomes=[outcome("row_count", False, Severity.ERROR, "row count dropped 90%")],
+    )
+    trend = build_trend(
+        "orders", "row_count", None, store.recent_profiles("orders", 100),
+        store.check_history(dataset="orders"),
+    )  # fmt: skip
+    assert trend.check == "row_count"
+    # Days 1 to 4 have no row_count result; day 3 and 4's drift failures do not colour them.
+    assert [(p.value, p.result) for p in trend.points][-2:] == [(100, None), (10, "ERROR")]
