@@ -14,6 +14,7 @@ import pandas as pd
 
 from drift_assets.evaluation import evaluate_batch
 from drift_assets.profiling.profiler import profile_dataframe
+from drift_assets.settings.partitions import Partition
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
 from drift_assets.store.volume_history import healthy_volumes
@@ -86,3 +87,25 @@ def test_batches_stored_before_the_check_existed_count_as_healthy(tmp_path):
         )
     assert [b.row_count for b in healthy_volumes(store, "orders", 5)] == [500] * 5
     assert healthy_volumes(store, "customers", 5) == []
+
+
+def test_a_partitions_history_is_the_partitions_before_it_whatever_their_arrival(tmp_path):
+    store = DriftStore(tmp_path / "drift.duckdb")
+    day = timedelta(days=1)
+    # A backfill whose runs finished out of order: days 5, 1, 3, 2, 4 (rows 100 * day).
+    for n in (5, 1, 3, 2, 4):
+        start = DAY_1.replace(hour=0) + (n - 1) * day
+        store.record_evaluation(
+            profile=profile("orders", rows=100 * n, at=datetime.now(UTC).isoformat()),
+            asset_key="orders",
+            run_id=f"day-{n}",
+            baseline=None,
+            baseline_strategy="previous",
+            outcomes=[outcome("row_count")],
+            partition=Partition(f"day-{n}", start, start + day),
+        )
+    before_day_4 = healthy_volumes(store, "orders", 5, before=DAY_1.replace(hour=0) + 3 * day)
+    assert [b.row_count for b in before_day_4] == [300, 200, 100]  # nearest partition first
+    assert [b.at for b in before_day_4] == [DAY_1.replace(hour=0) + k * day for k in (2, 1, 0)]
+    # Unpartitioned reading: arrival order, newest first.
+    assert [b.row_count for b in healthy_volumes(store, "orders", 2)] == [400, 200]
