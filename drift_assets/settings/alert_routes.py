@@ -179,15 +179,14 @@ def resolve_route(
     )
 
 
-def approver_ids(config: AlertsConfig, owners: tuple[str, ...]) -> tuple[str, ...]:
-    """The Slack user or group ids that may accept a dataset's new baseline: its
-    owners' and the configured approvers' (names without a Slack id drop out)."""
-    names = [*owners, *config.baseline_approvers]
-    return tuple(
-        dict.fromkeys(
-            i for n in names if _USER_ID.match(i := config.owners.get(n, n)) or _GROUP_ID.match(i)
-        )
-    )
+def baseline_approvers(
+    config: AlertsConfig, owners: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who may accept a dataset's new baseline: (the names as written: its owners and
+    the configured approvers; the Slack user or group ids they map to)."""
+    names = tuple(dict.fromkeys([*owners, *config.baseline_approvers]))
+    ids = (config.owners.get(n, n).strip().lstrip("@") for n in names)
+    return names, tuple(dict.fromkeys(i for i in ids if _USER_ID.match(i) or _GROUP_ID.match(i)))
 
 
 def _escalation(source: Escalating, config: AlertsConfig) -> Escalation | None:
