@@ -178,10 +178,14 @@ def test_a_digest_names_only_checks_that_still_fail_when_it_is_sent(loop, slack)
     router.tick(burst[:1])
     router.tick(burst[1:], after=timedelta(seconds=2))
     # two of the held checks pass again before the digest gets through
-    passes = [check_event(f"asset_{i}", "null_rate", passed=True, at=router.clock()) for i in (1, 2)]
+    passes = [
+        check_event(f"asset_{i}", "null_rate", passed=True, at=router.clock()) for i in (1, 2)
+    ]
     router.tick(passes, after=H)
     router.tick(after=H)
-    (digest,) = [m for m in slack.messages if "digest" in m.body["text"] or "more" in m.body["text"]]
+    (digest,) = [
+        m for m in slack.messages if "digest" in m.body["text"] or "more" in m.body["text"]
+    ]
     assert digest.body["text"].startswith("1 more failing check in #drift-alerts")
     assert "asset_3" in digest.body["text"] and "asset_1" not in json_of(digest)
 
