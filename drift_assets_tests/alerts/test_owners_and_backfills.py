@@ -72,7 +72,7 @@ def partitions(days, failing, *, check="null_rate", at=T0, severity="WARN"):
             "orders",
             check,
             passed=day not in failing,
-            severity=severity if day not in failing else failing[day],
+            severity=failing.get(day, severity),
             at=at + timedelta(seconds=i),
             partition=f"2026-10-{day:02d}",
             description=f"partition {day}",
