@@ -28,16 +28,15 @@ _SPECIAL_MENTIONS = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!
 class Escalating(Strict):
     """Who hears of an ERROR nobody acknowledged: once per failure episode, after
     ``escalate_after``, a message in ``escalate_to`` (a channel; default: the
-    alert's thread) mentioning ``escalate_mentions`` (an on-call group)."""
+    alert's thread) mentioning ``escalate_mentions`` (an on-call group). Set at the
+    top level, it serves every route; a route's own fields override it."""
 
     escalate_after: Duration | None = None
     escalate_to: str | None = None
     escalate_mentions: tuple[str, ...] = ()
 
     @model_validator(mode="after")
-    def _escalation_is_whole(self) -> Escalating:
-        if self.escalate_after is None and (self.escalate_to or self.escalate_mentions):
-            raise ValueError("escalate_to and escalate_mentions need escalate_after")
+    def _positive_escalation(self) -> Escalating:
         if self.escalate_after is not None and self.escalate_after <= timedelta(0):
             raise ValueError("escalate_after must be a positive duration")
         return self
@@ -100,6 +99,17 @@ class AlertsConfig(Escalating):
     tick_budget: Duration = timedelta(seconds=40)
     # On its very first tick the sensor looks back this far for evaluations.
     initial_lookback: Duration = timedelta(hours=1)
+
+    @model_validator(mode="after")
+    def _escalations_have_a_time(self) -> AlertsConfig:
+        for where, part in [("", self), *((f"routes.{r.channel}: ", r) for r in self.routes)]:
+            after = part.escalate_after or self.escalate_after
+            if after is None and (part.escalate_to or part.escalate_mentions):
+                raise ValueError(
+                    f"{where}escalate_to and escalate_mentions need escalate_after"
+                    " (on the route or at the top level)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _known_sinks(self) -> AlertsConfig:
@@ -189,11 +199,15 @@ def baseline_approvers(
     return names, tuple(dict.fromkeys(i for i in ids if _USER_ID.match(i) or _GROUP_ID.match(i)))
 
 
-def _escalation(source: Escalating, config: AlertsConfig) -> Escalation | None:
-    if source.escalate_after is None:
+def _escalation(route: Escalating, config: AlertsConfig) -> Escalation | None:
+    """A route's escalation; each field it leaves unset comes from the top level."""
+    after = route.escalate_after or config.escalate_after
+    if after is None:
         return None
     return Escalation(
-        source.escalate_after, source.escalate_to, _mentions(source.escalate_mentions, config, ())
+        after,
+        route.escalate_to or config.escalate_to,
+        _mentions(route.escalate_mentions or config.escalate_mentions, config, ()),
     )
 
 

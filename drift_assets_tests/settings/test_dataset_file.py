@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInvalidDefinitionError, ScheduleDefinition
 
+from drift_assets.settings.alert_routes import AlertsConfig, resolve_route
 from drift_assets.settings.dataset_file import ConfigError, is_valid_cron, load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -199,3 +200,42 @@ def test_a_schedule_is_accepted_exactly_when_dagster_accepts_it(expression):
     except DagsterInvalidDefinitionError:
         dagster_accepts = False
     assert is_valid_cron(expression) is dagster_accepts
+
+
+def test_a_top_level_escalation_serves_every_route_and_a_route_overrides_it(tmp_path):
+    alerts = AlertsConfig.model_validate(
+        {
+            "escalate_after": "2h",
+            "escalate_to": "#oncall",
+            "escalate_mentions": ["S0ONCALL"],
+            "routes": [
+                {"channel": "#sales", "datasets": ["sales"]},
+                {"channel": "#web", "datasets": ["web"], "escalate_after": "30m"},
+            ],
+        }
+    )
+
+    def escalation(name):
+        return resolve_route(
+            alerts, asset_key=name, dataset=name, dataset_channel=None, owners=()
+        ).escalation
+
+    assert escalation("sales") == escalation("other")  # a route, and the default route
+    assert (escalation("sales").after.total_seconds(), escalation("sales").channel) == (
+        7200,
+        "#oncall",
+    )
+    assert escalation("web").after.total_seconds() == 1800
+    assert escalation("web").mentions == ("<!subteam^S0ONCALL>",)
+
+
+def test_an_escalation_target_without_a_time_is_a_config_error(tmp_path):
+    (tmp_path / "datasets.yaml").write_text(
+        "datasets: []\nalerts:\n  routes:\n    - {channel: '#x', assets: ['*'], escalate_to: '#oncall'}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "datasets.yaml")
+    assert str(caught.value).endswith(
+        "alerts: field (top level): routes.#x: escalate_to and escalate_mentions need"
+        " escalate_after (on the route or at the top level)"
+    )
