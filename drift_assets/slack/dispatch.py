@@ -154,7 +154,7 @@ def _message(outbox: Outbox, row: OutboxRow, webserver: str, actions: bool) -> O
             webserver=webserver,
             mentions=row.mentions,
             actions=actions,
-            reason=row.reason,
+            reason=row.facts.get("note"),
         ).payload()
         facts = row.facts
         links = {

@@ -294,11 +294,15 @@ def _facts(entry: Entry) -> dict[str, Any]:
     if entry.kind is Kind.DIGEST:
         return {"covers": [{**vars(h), "severity": h.severity.value} for h in entry.covers]}
     assert entry.event is not None
-    return {
+    facts = {
         "event": entry.event.to_dict(),
         "mentions": list(entry.mentions),
         "owners": list(entry.owners),
     }
+    if entry.kind in (Kind.ESCALATION, Kind.REMINDER):
+        # why it is sent, kept apart from `reason`, which retries overwrite with errors
+        facts["note"] = entry.reason
+    return facts
 
 
 def _held(data: dict[str, Any]) -> HeldAlert:

@@ -19,7 +19,7 @@ from drift_assets_tests.slack.router_loop import Clock, RouterLoop
 
 H = timedelta(hours=1)
 ONCALL = AlertsConfig(
-    tick_budget=timedelta(seconds=5),
+    tick_budget=timedelta(seconds=3),
     repeat_interval=4 * H,
     routes=(
         Route(
@@ -59,7 +59,8 @@ def test_an_unacknowledged_error_is_escalated_once_to_on_call(loop, slack):
     router.tick([failing(router)])
     router.tick(after=H)  # 1 h: not yet
     assert [m.channel for m in slack.messages] == ["#drift-alerts"]
-    router.tick(after=H)  # 2 h: due
+    slack.fail_next(Fault(status=500, method="chat.postMessage"))
+    router.tick(after=H)  # 2 h: due, but Slack fails: retried on the next tick
     router.tick(after=H)  # and never again in this episode
     router.tick([failing(router)], after=2 * H)  # 5 h: the repeat interval still applies
     alert, escalation, repeat = slack.messages
