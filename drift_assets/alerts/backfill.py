@@ -72,7 +72,11 @@ def _summary(group: list[CheckEvent]) -> CheckEvent:
         description=(
             f"{newest.check_name} failed on {len(failed)} of {len(latest)} partitions: {listed}"
         ),
-        metrics={"failed partitions": len(failed), "partitions": len(latest)},
+        metrics={
+            "failed partitions": len(failed),
+            "partitions": len(latest),
+            "worst partition": str(worst.partition),  # the one its columns describe
+        },
         failed_partitions=tuple(names),
         of_partitions=len(latest),
     )

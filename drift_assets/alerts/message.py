@@ -110,7 +110,9 @@ def alert_message(
         fields.append(f"*Partition*\n{_esc(event.partition)}")
     if event.of_partitions:
         failed = len(event.failed_partitions)
-        fields.append(f"*Partitions*\n{failed} of {event.of_partitions} failed")
+        worst = event.metrics.get("worst partition")
+        line = f"{failed} of {event.of_partitions} failed" + (f" (worst: {worst})" if worst else "")
+        fields.append(f"*Partitions*\n{_esc(line)}")
     blocks: list[dict[str, Any]] = [
         _header(title),
     ]

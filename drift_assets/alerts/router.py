@@ -155,9 +155,6 @@ def route(
             ] = new_state
 
     folded = fold_partitions(events)
-    entries += [
-        _folded_entry(event, into, route_of(event.asset_key), now) for event, into in folded.folded
-    ]
     for event in folded.events:
         state = states.get(event.alert_class) or AlertState(event.asset_key, event.check_name)
         target = route_of(event.asset_key)
@@ -237,6 +234,14 @@ def route(
                 new_state = replace(new_state, last_notified_at=now)
         states[event.alert_class] = changed[event.alert_class] = new_state
 
+    # Each partition's evaluation behind a backfill message is recorded too, so a
+    # replay finds its key (a green backfill with nothing to resolve records nothing).
+    made = {e.key for e in entries}
+    entries += [
+        _folded_entry(event, into, route_of(event.asset_key), now)
+        for event, into in folded.folded
+        if into in made
+    ]
     for channel, waiting in sorted(held.items()):
         last = memory.last_digest_at.get(channel)
         if waiting and (last is None or now - last >= config.window):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from drift_assets.alerts.backfill import fold_partitions
-from drift_assets.alerts.message import digest_message
+from drift_assets.alerts.message import alert_message, digest_message
 from drift_assets.alerts.router import HeldAlert, Kind, Status
 from drift_assets.settings.alert_routes import AlertsConfig, Route, resolve_route
 from drift_assets.settings.severity import Severity
@@ -114,6 +114,26 @@ def test_one_partition_is_an_ordinary_alert_and_a_green_backfill_resolves_once()
     (resolved,) = [e for e in routing.entries if e.status is Status.PENDING]
     assert resolved.kind is Kind.RESOLVED
     assert resolved.event.description == "null_rate passed on all 7 partitions"
+    assert len(routing.entries) == 8  # and each partition's evaluation, recorded quietly
+    # green again with nothing failing: nothing to say, nothing recorded
+    again = later + timedelta(days=1)
+    assert walk.tick(partitions(range(1, 8), {}, at=again), again).entries == ()
+
+
+def test_the_backfill_message_names_the_partitions_and_the_worst_one():
+    walk = Walk(AlertsConfig())
+    (message,) = [
+        e
+        for e in walk.tick(partitions(range(1, 5), {2: "WARN", 3: "ERROR"}), T0).entries
+        if e.status is Status.PENDING
+    ]
+    rendered = alert_message(message.event, message.kind, message.severity, webserver="http://w")
+    fields = [f["text"] for f in rendered.blocks[1]["fields"]]
+    assert fields[-1] == "*Partitions*\n2 of 4 failed (worst: 2026-10-03)"
+    assert rendered.text == (
+        ":red_circle: ERROR: orders / null_rate failed: null_rate failed on 2 of 4"
+        " partitions: 2026-10-02, 2026-10-03"
+    )
 
 
 def test_a_partition_evaluated_twice_in_a_tick_counts_once_by_its_latest_result():
