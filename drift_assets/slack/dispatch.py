@@ -61,7 +61,7 @@ def dispatch(
             halted.add(name)
             report.halted = f"{name}: {credentials.error}"
     last_post: dict[Lane, datetime] = {}
-    for (name, channel), at in outbox.last_sent().items():
+    for (name, channel), at in outbox.last_sent(clock() - PACE).items():
         if name in sinks:
             lane = _lane(name, channel, sinks[name])
             last_post[lane] = max(at, last_post.get(lane, at))

@@ -236,12 +236,14 @@ class Outbox:
     def mark_suppressed(self, outbox_id: int, reason: str) -> None:
         self._update(outbox_id, "status = 'suppressed', reason = ?", [reason])
 
-    def last_sent(self) -> dict[tuple[str, str], datetime]:
-        """When each (sink, channel) last got a message: pacing holds across ticks."""
+    def last_sent(self, since: datetime) -> dict[tuple[str, str], datetime]:
+        """When each (sink, channel) last got a message after ``since``: pacing holds
+        across ticks (older posts cannot make anyone wait)."""
         with self.store.connection() as conn:
             rows = conn.execute(
                 "SELECT coalesce(sink, 'slack'), channel, max(delivered_at) FROM alert_outbox"
-                " WHERE delivered_at IS NOT NULL GROUP BY 1, 2"
+                " WHERE delivered_at > ? GROUP BY 1, 2",
+                [since],
             ).fetchall()
         return {(sink, channel): at for sink, channel, at in rows}
 
