@@ -265,9 +265,35 @@ def test_a_snooze_silences_the_class_until_it_runs_out(loop):
         assert drift.tick(timedelta(minutes=40)) == []
         # Two hours on the snooze is over: routing as usual, a repeat in the thread.
         assert not drift.run("shifted")
-        (repeat,) = drift.tick(timedelta(hours=2))
-        assert repeat.thread_ts == alert.ts and "still failing" in repeat.body["text"]
+        (reminder,) = drift.tick(timedelta(hours=2))
+        assert reminder.thread_ts == alert.ts
+        assert "is still failing after its snooze (snoozed by slack:ana" in reminder.body["text"]
     assert any("snoozed until" in (r.reason or "") for r in drift.outbox())
+
+
+def test_an_error_nobody_acknowledges_is_escalated_once_and_acknowledged_from_there(loop):
+    oncall = AlertsConfig(escalate_after=timedelta(hours=1), escalate_to="#oncall")
+    with loop(alerts=oncall) as drift:
+        drift.run("usual")
+        drift.tick()
+        assert not drift.run("shifted")
+        (alert,) = drift.tick()
+        assert drift.tick(timedelta(minutes=30)) == []
+        (escalation,) = drift.tick(timedelta(hours=1, minutes=1))
+        assert escalation.channel == "#oncall" and escalation.thread_ts is None
+        assert "nobody has acknowledged it" in escalation.body["text"]
+        # on-call takes it from the escalation's own buttons
+        drift.press(escalation, "Acknowledge")
+        assert drift.tick(timedelta(hours=3)) == []
+    rows = [r for r in drift.outbox() if r.kind is Kind.ESCALATION]
+    assert [r.status for r in rows] == [Status.DELIVERED]
+    trail = ActionLog(drift.store.get_store()).trail()
+    assert [(t.action, t.alert_key) for t in trail] == [("acknowledge", alert_key(alert))]
+
+
+def alert_key(message: Message) -> str:
+    (button,) = [b for b in buttons(message.current) if b["text"]["text"] == "Acknowledge"]
+    return json.loads(button["value"])["alert"]
 
 
 def test_accepting_the_failed_batch_makes_the_next_evaluation_pass(loop):
