@@ -5,6 +5,7 @@ names only checks still failing, and a backfill is one message per check."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -189,6 +190,7 @@ def test_a_digest_names_only_checks_that_still_fail_when_it_is_sent(loop, slack)
     ]
     assert digest.body["text"].startswith("1 more failing check in #drift-alerts")
     assert "asset_3" in digest.body["text"] and "asset_1" not in json_of(digest)
+    assert "*U0OWNER* (1)" in json_of(digest)  # grouped by owner, read back from the outbox
 
 
 def test_a_digest_whose_checks_all_pass_again_is_not_sent(loop, slack):
@@ -206,6 +208,4 @@ def test_a_digest_whose_checks_all_pass_again_is_not_sent(loop, slack):
 
 
 def json_of(message) -> str:
-    import json
-
     return json.dumps(message.body)
