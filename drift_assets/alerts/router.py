@@ -145,15 +145,6 @@ def route(
     states = dict(memory.states)
     changed: dict[AlertClass, AlertState] = {}
     entries: list[Entry] = []
-    # Before the new evaluations: a reminder counts as the class's latest notice.
-    for state in list(states.values()):
-        entry, new_state = _timer(state, memory.root_events, route_of(state.asset_key), now)
-        if entry is not None:
-            entries.append(entry)
-            states[state.asset_key, state.check_name] = changed[
-                state.asset_key, state.check_name
-            ] = new_state
-
     folded = fold_partitions(events)
     for event in folded.events:
         state = states.get(event.alert_class) or AlertState(event.asset_key, event.check_name)
@@ -184,18 +175,22 @@ def route(
             if reason is None:
                 limit = _limit_reason(event, severity, target, config, by_asset, by_channel)
             kind = Kind.REPEAT if state.firing and state.root_key else Kind.ALERT
+            status = Status.PENDING if reason is None and limit is None else Status.SUPPRESSED
+            # The first repeat after a snooze ran out is that snooze's reminder.
+            note = _reminder_note(state, now) if status is Status.PENDING else None
+            kind = Kind.REMINDER if kind is Kind.REPEAT and note else kind
             entry = Entry(
                 key=event.key,
                 kind=kind,
-                status=Status.PENDING if reason is None and limit is None else Status.SUPPRESSED,
+                status=status,
                 severity=severity,
                 channel=target.channel,
                 created_at=now,
-                reason=reason or limit,
+                reason=reason or limit or (note if kind is Kind.REMINDER else None),
                 held=limit is not None,
                 event=event,
                 mentions=target.mentions,
-                thread_key=state.root_key if kind is Kind.REPEAT else None,
+                thread_key=state.root_key if kind is not Kind.ALERT else None,
                 owners=target.owners,
                 sink=target.sink,
             )
@@ -234,6 +229,16 @@ def route(
                 new_state = replace(new_state, last_notified_at=now)
         states[event.alert_class] = changed[event.alert_class] = new_state
 
+    # After the new evaluations: a class that passed now is not escalated, and one
+    # announced now needs no reminder.
+    for state in list(states.values()):
+        entry, new_state = _timer(state, memory.root_events, route_of(state.asset_key), now)
+        if entry is not None:
+            entries.append(entry)
+            states[state.asset_key, state.check_name] = changed[
+                state.asset_key, state.check_name
+            ] = new_state
+
     # Each partition's evaluation behind a backfill message is recorded too, so a
     # replay finds its key (a green backfill with nothing to resolve records nothing).
     made = {e.key for e in entries}
@@ -258,50 +263,49 @@ def _timer(
     root = roots.get(state.root_key) if state.root_key else None
     if not state.firing or root is None or state.snoozed(now):
         return None, state
-    ended = state.snoozed_until
-    if ended is not None and state.reminded_for != ended:
+    about = {"event": root, "thread_key": state.root_key, "owners": target.owners}
+    about |= {"sink": target.sink, "status": Status.PENDING, "created_at": now}
+    note = _reminder_note(state, now)
+    if note is not None:
+        assert state.snoozed_until is not None
         entry = Entry(
-            key=f"reminder:{state.root_key}:{ended.isoformat()}",
+            key=f"reminder:{state.root_key}:{state.snoozed_until.isoformat()}",
             kind=Kind.REMINDER,
-            status=Status.PENDING,
             severity=state.severity or Severity(root.dagster_severity),
             channel=target.channel,
-            created_at=now,
-            reason=f"snoozed by {state.snoozed_by or 'someone'} until {when(ended)}",
-            event=root,
+            reason=note,
             mentions=target.mentions,
-            thread_key=state.root_key,
-            owners=target.owners,
-            sink=target.sink,
+            **about,
         )
-        return entry, replace(state, reminded_for=ended, last_notified_at=now)
+        return entry, replace(state, reminded_for=state.snoozed_until, last_notified_at=now)
     escalation = target.escalation
-    due = (
-        escalation is not None
-        and state.severity is Severity.ERROR
-        and state.acknowledged_at is None
-        and state.escalated_at is None
-        and state.since is not None
-        and now >= state.since + escalation.after
-    )
-    if not due:
+    if (
+        escalation is None
+        or state.severity is not Severity.ERROR
+        or state.acknowledged_at is not None
+        or state.escalated_at is not None
+        or state.since is None
+        or now < state.since + escalation.after
+    ):
         return None, state
-    assert escalation is not None
     entry = Entry(
         key=f"escalation:{state.root_key}",
         kind=Kind.ESCALATION,
-        status=Status.PENDING,
         severity=Severity.ERROR,
         channel=escalation.channel or target.channel,
-        created_at=now,
         reason=f"not acknowledged within {show_duration(escalation.after)}",
-        event=root,
         mentions=escalation.mentions or target.mentions,
-        thread_key=state.root_key,
-        owners=target.owners,
-        sink=target.sink,
+        **about,
     )
     return entry, replace(state, escalated_at=now)
+
+
+def _reminder_note(state: AlertState, now: datetime) -> str | None:
+    """Why a reminder is due: a snooze ended and was not followed up yet."""
+    ended = state.snoozed_until
+    if ended is None or ended > now or state.reminded_for == ended or not state.firing:
+        return None
+    return f"snoozed by {state.snoozed_by or 'someone'} until {when(ended)}"
 
 
 def _folded_entry(event: CheckEvent, into: str, target: ResolvedRoute, now: datetime) -> Entry:

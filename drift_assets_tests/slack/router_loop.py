@@ -4,6 +4,7 @@ the sensor chains them, one tick at a time."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from drift_assets.store.action_log import ActionLog, ActionRequest
 from drift_assets.store.outbox import Outbox
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+_REQUESTS = itertools.count(1)
 WEB = "http://dagster.example:3000"
 
 
@@ -84,7 +86,7 @@ class RouterLoop:
         log = ActionLog(self.store)
         alert = log.alert(key=state.root_key)
         request = ActionRequest(
-            f"test:{action}:{self.clock().isoformat()}",
+            f"test:{next(_REQUESTS)}",  # each action its own request
             "cli",
             action,
             "cli:ana",
