@@ -1,5 +1,5 @@
 """A local Slack stand-in on 127.0.0.1: the Web API subset we use (chat.postMessage,
-chat.update, auth.test), an incoming webhook and interaction response URLs
+chat.update, auth.test, usergroups.users.list of ``groups``), an incoming webhook and interaction response URLs
 (``response_url(message)``), recording every request and
 failing on demand (429 + Retry-After, 500, hanging past the client timeout, or
 any Slack error code such as invalid_auth / channel_not_found).
@@ -61,6 +61,7 @@ class FakeSlack:
         self.token = token
         # None: every channel exists; otherwise others answer channel_not_found.
         self.channels = channels
+        self.groups: dict[str, list[str]] = {}  # user group id -> its members' user ids
         self.requests: list[Request] = []
         self.messages: list[Message] = []
         self._faults: deque[Fault] = deque()
@@ -145,6 +146,11 @@ class FakeSlack:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         if method == "auth.test":
             return 200, {"ok": True, "team": "fake", "user": "drift-bot", "user_id": "UBOT"}, {}
+        if method == "usergroups.users.list":
+            group = body.get("usergroup", "")
+            if group not in self.groups:
+                return 200, {"ok": False, "error": "no_such_subteam"}, {}
+            return 200, {"ok": True, "users": self.groups[group]}, {}
         channel = body.get("channel", "")
         if self.channels is not None and channel not in self.channels:
             return 200, {"ok": False, "error": "channel_not_found"}, {}
@@ -185,6 +191,15 @@ class FakeSlack:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # slack_sdk reads some methods with GET
+                path, _, query = self.path.partition("?")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if not path.startswith("/api/"):
+                    self._send(404, "no_service", {})
+                    return
+                method = path.removeprefix("/api/")
+                self._send(*fake._answer(method, headers, dict(parse_qsl(query))))
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 kind = self.headers.get("content-type", "")

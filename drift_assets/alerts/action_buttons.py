@@ -66,13 +66,18 @@ def action_buttons(event: CheckEvent, state: AlertState | None) -> list[dict[str
     return buttons
 
 
-def parse_click(payload: dict[str, Any]) -> Click | None:
+def parse_click(payload: Any) -> Click | None:
     """Our button press in a ``block_actions`` payload; None for anything else
     (the View in Dagster link, other interaction types). Raises ValueError when
     the payload claims to be ours but is malformed."""
+    if not isinstance(payload, dict):
+        raise ValueError(f"the payload is a JSON {type(payload).__name__}, not an object")
     if payload.get("type") != "block_actions":
         return None
-    ours = [a for a in payload.get("actions") or () if a.get("action_id", "").startswith(_PREFIX)]
+    actions = payload.get("actions") or ()
+    if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+        raise ValueError("actions is not a list of objects")
+    ours = [a for a in actions if str(a.get("action_id", "")).startswith(_PREFIX)]
     if not ours:
         return None
     pressed = ours[0]
@@ -83,6 +88,9 @@ def parse_click(payload: dict[str, Any]) -> Click | None:
         snooze_for = SNOOZE_CHOICES[value["for"]] if action is Action.SNOOZE else None
         user = payload["user"]
         user_id = str(user["id"])
+        response_url = payload.get("response_url")
+        if response_url is not None and not isinstance(response_url, str):
+            raise TypeError("response_url is not text")
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a drift_assets button press: {type(exc).__name__}") from exc
     return Click(
@@ -91,7 +99,7 @@ def parse_click(payload: dict[str, Any]) -> Click | None:
         snooze_for=snooze_for,
         user_id=user_id,
         user_name=str(user.get("username") or user.get("name") or user_id),
-        response_url=payload.get("response_url"),
+        response_url=response_url,
     )
 
 

@@ -72,5 +72,50 @@ def unsnooze(state: AlertState, actor: str, now: datetime) -> Transition:
     return Transition(after, True, f"unsnoozed by {actor} at {when(now)}")
 
 
+def accept_refusal(state: AlertState | None, alert_key: str, thread_key: str | None) -> str | None:
+    """Why the failed batch of alert ``alert_key`` (a reply under ``thread_key``)
+    must not become the baseline now, or None. Only while its own failure episode
+    still fires: once the check passed again, accepting would pin the drifted
+    profile over a healthy one."""
+    episode = thread_key or alert_key
+    if state is None or not state.firing:
+        return (
+            "this alert has already resolved (its check passes again): its failed batch"
+            " is not accepted; to pin a profile on purpose use `drift-assets baseline pin`"
+        )
+    if state.root_key != episode:
+        return (
+            "this alert belongs to an earlier failure that has resolved; accept from the"
+            " alert of the failure that is firing now"
+        )
+    return None
+
+
+def baseline_refusal(
+    actor_id: str,
+    dataset: str,
+    names: tuple[str, ...],
+    approvers: tuple[str, ...],
+    allowed: frozenset[str],
+) -> str | None:
+    """Why ``actor_id`` may not set ``dataset``'s baseline, or None. ``names`` are the
+    dataset's owners and the configured approvers as written, ``approvers`` the
+    Slack ids (users or groups) they map to, ``allowed`` the user ids those stand
+    for. Nobody named: anyone in the channel may."""
+    if not names or actor_id in allowed:
+        return None
+    if not approvers:
+        return (
+            f"only the owners of {dataset} may accept a new baseline ({', '.join(names)}),"
+            " and none of them has a Slack id: map them under alerts.owners"
+        )
+    who = ", ".join(_slack_mention(a) for a in approvers)
+    return f"only {dataset}'s owners or alerts.baseline_approvers may accept a new baseline: {who}"
+
+
+def _slack_mention(ident: str) -> str:
+    return f"<!subteam^{ident}>" if ident.startswith("S") else f"<@{ident}>"
+
+
 def _subject(state: AlertState) -> str:
     return f"{state.asset_key}/{state.check_name}"

@@ -31,6 +31,10 @@ class CheckEvent:
     columns: tuple[ColumnLine, ...] = ()
     # Scalar metadata (numbers and short text) of any check, ours or hand-written.
     metrics: dict[str, float | int | str | bool] = field(default_factory=dict)
+    # Set on the one event that stands for a tick's many partitions (a backfill):
+    # the partitions that failed, and of how many evaluated.
+    failed_partitions: tuple[str, ...] = ()
+    of_partitions: int = 0
 
     @property
     def alert_class(self) -> tuple[str, str]:
@@ -39,7 +43,9 @@ class CheckEvent:
     @property
     def key(self) -> str:
         """The idempotency key: this evaluation of this check in this run."""
-        return f"{self.run_id}:{self.asset_key}:{self.check_name}:{self.evaluation_id}"
+        key = f"{self.run_id}:{self.asset_key}:{self.check_name}:{self.evaluation_id}"
+        # The backfill event shares its newest partition's id; its key must not.
+        return f"{key}:partitions" if self.of_partitions else key
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +61,8 @@ class CheckEvent:
             "baseline": self.baseline,
             "columns": [vars(c) for c in self.columns],
             "metrics": self.metrics,
+            "failed_partitions": list(self.failed_partitions),
+            "of_partitions": self.of_partitions,
         }
 
     @classmethod
@@ -64,5 +72,6 @@ class CheckEvent:
                 **data,
                 "evaluated_at": datetime.fromisoformat(data["evaluated_at"]),
                 "columns": tuple(ColumnLine(**c) for c in data["columns"]),
+                "failed_partitions": tuple(data.get("failed_partitions", ())),
             }
         )

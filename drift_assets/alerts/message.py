@@ -35,6 +35,19 @@ EMOJI = {
     Severity.WARN: ":large_orange_circle:",
     Severity.ERROR: ":red_circle:",
 }
+_TITLE_SUFFIX = {
+    Kind.REPEAT: " (still failing)",
+    Kind.RESOLVED: " (resolved)",
+    Kind.ESCALATION: " (escalated: not acknowledged)",
+    Kind.REMINDER: " (snooze ended, still failing)",
+}
+_VERB = {
+    Kind.ALERT: "failed",
+    Kind.REPEAT: "is still failing",
+    Kind.RESOLVED: "passes again",
+    Kind.ESCALATION: "is failing and nobody has acknowledged it",
+    Kind.REMINDER: "is still failing after its snooze",
+}
 ACTIONS_BLOCK_ID = "drift_alert_actions"  # Slack action handlers find buttons by these ids
 VIEW_ACTION_ID = "view_in_dagster"
 
@@ -74,19 +87,18 @@ def alert_message(
     mentions: Sequence[str] = (),
     state: AlertState | None = None,
     actions: bool = False,
+    reason: str | None = None,
 ) -> Message:
     """The message for one evaluation; ``state`` adds a 'now' line (root updates);
-    ``actions`` adds the buttons people answer with (when an endpoint serves them)."""
-    title = f"{EMOJI[severity]} Drift alert: {severity}"
-    if kind is Kind.REPEAT:
-        title += " (still failing)"
-    elif kind is Kind.RESOLVED:
-        title += " (resolved)"
+    ``actions`` adds the buttons people answer with (when an endpoint serves them);
+    ``reason`` says why an escalation or reminder is sent."""
+    title = f"{EMOJI[severity]} Drift alert: {severity}" + _TITLE_SUFFIX.get(kind, "")
     subject = f"{event.asset_key} / {event.check_name}"
     if event.partition:  # the text fallback is all a phone notification shows
         subject += f" (partition {event.partition})"
-    verb = {Kind.RESOLVED: "passes again", Kind.REPEAT: "is still failing"}.get(kind, "failed")
-    text = " ".join([*mentions, f"{EMOJI[severity]} {severity}: {_esc(subject)} {verb}"])
+    text = " ".join([*mentions, f"{EMOJI[severity]} {severity}: {_esc(subject)} {_VERB[kind]}"])
+    if reason and kind in (Kind.ESCALATION, Kind.REMINDER):
+        text += f" ({_esc(reason)})"
     if event.description:
         text += f": {_esc(event.description)}"
 
@@ -98,6 +110,11 @@ def alert_message(
     ]
     if event.partition:
         fields.append(f"*Partition*\n{_esc(event.partition)}")
+    if event.of_partitions:
+        failed = len(event.failed_partitions)
+        worst = event.metrics.get("worst partition")
+        line = f"{failed} of {event.of_partitions} failed" + (f" (worst: {worst})" if worst else "")
+        fields.append(f"*Partitions*\n{_esc(line)}")
     blocks: list[dict[str, Any]] = [
         _header(title),
     ]
@@ -153,19 +170,26 @@ def alert_message(
 
 
 def digest_message(channel: str, held: Sequence[HeldAlert], *, webserver: str) -> Message:
-    """One message listing what the limits held back in ``channel``."""
+    """One message listing what the limits held back in ``channel``, by owner."""
     worst = max((h.severity for h in held), key=lambda s: s.rank)
     noun = "failing check" if len(held) == 1 else "failing checks"
     title = f"{EMOJI[worst]} Drift digest: {len(held)} more {noun}"
     names = ", ".join(f"{h.asset_key}/{h.check_name}" for h in held[:10])
     more = f" and {len(held) - 10} more" if len(held) > 10 else ""
     text = f"{len(held)} more {noun} in {channel} (held back by rate limits): {names}{more}"
-    lines = [
-        f"• {EMOJI[h.severity]} <{check_url(webserver, h.asset_key, h.check_name)}|"
-        f"{_esc(h.asset_key)} / {_esc(h.check_name)}> {h.severity}"
-        + (f": {_esc(_clip(h.description, 150))}" if h.description else "")
-        for h in held
-    ]
+    by_owner: dict[str, list[HeldAlert]] = {}
+    for h in held:
+        by_owner.setdefault(", ".join(h.owners) or "no owner", []).append(h)
+    lines = []
+    for owner, alerts in by_owner.items():
+        if len(by_owner) > 1 or owner != "no owner":
+            lines.append(f"*{_esc(owner)}* ({len(alerts)})")
+        lines += [
+            f"• {EMOJI[h.severity]} <{check_url(webserver, h.asset_key, h.check_name)}|"
+            f"{_esc(h.asset_key)} / {_esc(h.check_name)}> {h.severity}"
+            + (f": {_esc(_clip(h.description, 150))}" if h.description else "")
+            for h in alerts
+        ]
     blocks: list[dict[str, Any]] = [
         _header(title),
         _section("Held back by the alert limits; each check's own page has the details."),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from drift_assets.settings.alert_routes import baseline_approvers
 from drift_assets.settings.dataset_file import load_config
 from drift_assets.slack.actions_app import ACTIONS_PATH, ActionHandler, build_app
 from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
@@ -30,7 +31,8 @@ def command(host, port, db) -> None:
     Needs SLACK_SIGNING_SECRET (the Slack app's Basic Information page). SLACK_BOT_TOKEN
     is optional. Put it behind HTTPS and give its public URL to the Slack app's
     Interactivity Request URL; set SLACK_ACTIONS_URL to that URL where the alert router
-    runs, so the alerts carry the buttons.
+    runs, so the alerts carry the buttons. Only a dataset's owners (and
+    alerts.baseline_approvers) may accept a new baseline, when any are named.
 
     \b
     Example:
@@ -44,7 +46,9 @@ def command(host, port, db) -> None:
             f"{SECRET_ENV_VAR} is not set: without it Slack's requests cannot be verified"
         )
     store = DriftStore(db or default_store_path())
-    alerts = load_config(strict=False).alerts
+    config = load_config(strict=False)
+    alerts = config.alerts
+    owners = {d.name: d.owners for d in config.datasets}  # dataset assets keyed by name
     # Slack requests applied just before a restart are still replayable: remember them.
     seen = ActionLog(store).slack_requests_since(
         datetime.now(UTC) - timedelta(seconds=2 * WINDOW_S)
@@ -56,6 +60,7 @@ def command(host, port, db) -> None:
             token=os.environ.get("SLACK_BOT_TOKEN"),
             api_url=os.environ.get("SLACK_API_URL") or DEFAULT_API_URL,
         ),
+        approvers=lambda asset_key: baseline_approvers(alerts, owners.get(asset_key, ())),
     )
     app = build_app(RequestGuard(secret, clock=time.time, seen=seen), handler)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -19,11 +19,13 @@ from dagster import (
 
 from drift_assets.alerts.router import Routing, Status, route
 from drift_assets.defs.pickup import PickupCursor, pick_up
-from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
+from drift_assets.defs.resources import DriftStoreResource, SinkSecret, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
-from drift_assets.settings.alert_routes import ResolvedRoute, resolve_route
+from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute, resolve_route
 from drift_assets.settings.dataset_file import ProjectConfig
+from drift_assets.settings.sinks import SLACK_SINK
 from drift_assets.slack.dispatch import DispatchReport, dispatch
+from drift_assets.slack.sink_set import build_sinks, idle_sinks
 from drift_assets.store.outbox import Outbox
 
 SENSOR_NAME = "drift_alert_router"
@@ -32,11 +34,12 @@ SLACK_RESOURCE_KEY = "slack_alerts"
 ACTIONS_URL_ENV_VAR = "SLACK_ACTIONS_URL"
 
 
-def alert_resources() -> dict[str, SlackAlertsResource]:
+def alert_resources(alerts: AlertsConfig | None = None) -> dict[str, SlackAlertsResource]:
     """The Slack resource from the environment: SLACK_BOT_TOKEN (Web API, base URL
-    SLACK_API_URL), else SLACK_WEBHOOK_URL, else dry-run. Only the variables'
-    presence is read here; their values are resolved by Dagster at tick time."""
-    settings = {
+    SLACK_API_URL), else SLACK_WEBHOOK_URL, else dry-run; and the secret of each
+    webhook sink in ``alerts`` (its ``secret_env``). Only the variables' presence
+    is read here; their values are resolved by Dagster at tick time."""
+    settings: dict = {
         field: EnvVar(var)
         for field, var in (
             ("token", "SLACK_BOT_TOKEN"),
@@ -45,6 +48,14 @@ def alert_resources() -> dict[str, SlackAlertsResource]:
         )
         if os.environ.get(var)
     }
+    hooks = {n: s.webhook for n, s in (alerts.sinks if alerts else {}).items() if s.webhook}
+    secrets = {
+        name: SinkSecret(secret=EnvVar(hook.secret_env))
+        for name, hook in hooks.items()
+        if os.environ.get(hook.secret_env)
+    }
+    if secrets:
+        settings["sink_secrets"] = secrets
     return {SLACK_RESOURCE_KEY: SlackAlertsResource(**settings)}
 
 
@@ -94,20 +105,27 @@ def build_alert_sensor(
             f"picked up {len(fresh)} new evaluations ({failed} failed) of {len(check_keys)} checks"
         )
         routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
-        dry_run = slack_alerts.mode == "dry_run"
-        outbox.record(routing, dry_run=dry_run)
-        _log_routing(log, routing, dry_run)
-        if dry_run:
+        remaining = lambda: (deadline - clock()).total_seconds()  # noqa: E731
+        sinks, missing = build_sinks(
+            alerts,
+            slack=slack_alerts.sender(remaining),
+            secrets={name: s.secret for name, s in slack_alerts.sink_secrets.items()},
+            remaining=remaining,
+        )
+        idle = idle_sinks(alerts, sinks)
+        outbox.record(routing, dry_run=idle)
+        _log_routing(log, routing, idle)
+        for line in missing:
+            log.warning(line)
+        if SLACK_SINK in idle:
             log.warning(
                 "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set; alerts are routed and"
                 " recorded in the outbox (status dry_run) but not sent"
             )
-        else:
-            sender = slack_alerts.sender(lambda: (deadline - clock()).total_seconds())
-            assert sender is not None
+        if sinks:
             report = dispatch(
                 outbox,
-                sender,
+                sinks,
                 webserver=alerts.webserver(),
                 clock=clock,
                 sleep=sleep,
@@ -126,7 +144,7 @@ def build_alert_sensor(
     return drift_alert_router
 
 
-def _log_routing(log, routing: Routing, dry_run: bool) -> None:
+def _log_routing(log, routing: Routing, idle: set[str]) -> None:
     for entry in routing.entries:
         subject = f"{entry.kind} {entry.severity} " + (
             f"{entry.event.asset_key}/{entry.event.check_name}"
@@ -135,23 +153,24 @@ def _log_routing(log, routing: Routing, dry_run: bool) -> None:
         )
         if entry.status is Status.SUPPRESSED:
             log.info(f"held back {subject}: {entry.reason}")
-        elif dry_run:
+        elif entry.sink in idle:
             log.info(f"DRY-RUN would send {subject} to {entry.channel}")
 
 
 def _log_delivery(log, report: DispatchReport) -> None:
     if report.halted:
         log.error(
-            f"Slack rejects the credentials ({report.halted}): nothing sent;"
-            f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN."
+            f"a sink rejects the credentials ({report.halted}): nothing sent through it;"
+            f" {report.waiting} alerts wait. Check SLACK_BOT_TOKEN or the sink's secret."
         )
-        return
     for line in report.sent:
         log.info(f"sent {line}")
     for line in report.retrying:
         log.warning(f"will retry {line}")
     for line in report.dead:
         log.error(f"dead letter {line}")
+    for line in report.dropped:
+        log.info(f"not sent {line}: every check it listed passes again")
     if report.waiting:
         log.info(f"{report.waiting} alerts wait for a later tick (pacing, backoff, budget)")
 

@@ -61,7 +61,7 @@ def _definitions(config: ProjectConfig, assets: list, schedules: list) -> dg.Def
         asset_checks=[router_health_check(config.alerts)],
         schedules=schedules,
         sensors=[build_alert_sensor(config)],
-        resources={STORE_RESOURCE_KEY: DriftStoreResource(), **alert_resources()},
+        resources={STORE_RESOURCE_KEY: DriftStoreResource(), **alert_resources(config.alerts)},
     )
 
 

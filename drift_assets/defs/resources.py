@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 
-from dagster import ConfigurableResource
+from dagster import Config, ConfigurableResource
 from dagster_slack import SlackResource
 from pydantic import Field
 
-from drift_assets.slack.delivery import DEFAULT_API_URL, Remaining, Sender, SlackTarget
+from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
+from drift_assets.slack.sinks import Remaining, Sink
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S
 
@@ -41,9 +42,14 @@ class DriftStoreResource(ConfigurableResource):
         return DriftStore(self.database or default_store_path(), lock_timeout=self.lock_timeout_s)
 
 
+class SinkSecret(Config):
+    secret: str = Field(description="Set through EnvVar(<the sink's secret_env>).")
+
+
 class SlackAlertsResource(ConfigurableResource):
     """Where the alert router sends: the Slack Web API, an incoming webhook, or
-    nowhere (dry-run: alerts are routed and recorded, not sent)."""
+    nowhere (dry-run: alerts are routed and recorded, not sent); and the secrets
+    of the webhook sinks named in the dataset file."""
 
     token: str | None = Field(
         default=None, description="Bot token (chat:write). Set through EnvVar('SLACK_BOT_TOKEN')."
@@ -57,6 +63,10 @@ class SlackAlertsResource(ConfigurableResource):
         description="Incoming webhook URL, used when no token is set (no threads, no updates).",
     )
     timeout_s: float = Field(default=10.0, description="Longest wait for one Slack answer.")
+    sink_secrets: dict[str, SinkSecret] = Field(
+        default_factory=dict,
+        description="Signing secrets of the webhook sinks in alerts.sinks, by sink name.",
+    )
 
     @property
     def target(self) -> SlackTarget:
@@ -66,7 +76,7 @@ class SlackAlertsResource(ConfigurableResource):
     def mode(self) -> str:
         return self.target.mode
 
-    def sender(self, remaining: Remaining) -> Sender | None:
+    def sender(self, remaining: Remaining) -> Sink | None:
         """A sender bound to the tick's remaining time; None in dry-run. The Web API
         client comes from dagster-slack's ``SlackResource``."""
         client = SlackResource(token=self.token).get_client() if self.token else None

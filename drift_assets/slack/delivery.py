@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError
@@ -24,43 +24,20 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from drift_assets.slack.sinks import (
+    Outgoing,
+    Remaining,
+    SendResult,
+    Sink,
+    api_error,
+    header,
+    redact,
+)
+
 DEFAULT_API_URL = "https://slack.com/api/"
 # Waits up to this long happen inside the call (slack_sdk's handlers); longer ones
 # go back to the outbox.
 _INLINE_WAIT_S = 2.0
-# Slack error codes that are worth retrying; every other `ok: false` is permanent.
-_TRANSIENT_ERRORS = {
-    "ratelimited",
-    "rate_limited",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "request_timeout",
-}
-
-Remaining = Callable[[], float]  # seconds left in the tick
-
-
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    channel_id: str | None = None
-    ts: str | None = None
-    permanent: bool = False
-    retry_after: str | None = None  # Slack's Retry-After header, as sent
-    error: str | None = None
-
-
-class Sender(Protocol):
-    threads: bool  # can reply in threads and update messages (the Web API can)
-
-    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult: ...
-
-    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult: ...
-
-    def check(self) -> SendResult:
-        """Whether Slack accepts our credentials at all."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -77,7 +54,7 @@ class SlackTarget:
     def mode(self) -> str:
         return "web_api" if self.token else "webhook" if self.webhook_url else "dry_run"
 
-    def sender(self, remaining: Remaining, client: WebClient | None = None) -> Sender | None:
+    def sender(self, remaining: Remaining, client: WebClient | None = None) -> Sink | None:
         """A sender bound to the tick's remaining time; None in dry-run. ``client`` is
         a Web API client for ``token`` made elsewhere (dagster-slack's resource)."""
         secrets = tuple(s for s in (self.token, self.webhook_url) if s)
@@ -111,22 +88,26 @@ class _Sender:
         try:
             response = call()
         except SlackApiError as exc:
-            return _api_error(exc.response.status_code, exc.response.headers, exc.response.data)
+            return api_error(exc.response.status_code, exc.response.headers, exc.response.data)
         except Exception as exc:  # timeouts, refused connections, garbage bodies
-            return SendResult(ok=False, error=_redact(f"{type(exc).__name__}: {exc}", self.secrets))
+            return SendResult(ok=False, error=redact(f"{type(exc).__name__}: {exc}", self.secrets))
         return handle(response)
 
 
 class WebApiSender(_Sender):
     threads = True
 
-    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
+    def post(self, channel: str, message: Outgoing, thread_ts: str | None) -> SendResult:
         return self._call(
-            lambda: self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+            lambda: self.client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **message.slack
+            )
         )
 
-    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
-        return self._call(lambda: self.client.chat_update(channel=channel_id, ts=ts, **payload))
+    def update(self, channel_id: str, ts: str, message: Outgoing) -> SendResult:
+        return self._call(
+            lambda: self.client.chat_update(channel=channel_id, ts=ts, **message.slack)
+        )
 
     def check(self) -> SendResult:
         return self._call(self.client.auth_test)
@@ -143,31 +124,21 @@ class WebApiSender(_Sender):
 class WebhookSender(_Sender):
     threads = False
 
-    def post(self, channel: str, payload: dict[str, Any], thread_ts: str | None) -> SendResult:
-        return self._send(lambda: self.client.send_dict(payload), self._result)
+    def post(self, channel: str, message: Outgoing, thread_ts: str | None) -> SendResult:
+        return self._send(lambda: self.client.send_dict(message.slack), self._result)
 
     def _result(self, response: Any) -> SendResult:
         if response.status_code == 200:
             return SendResult(ok=True)
-        body = _redact((response.body or "").strip()[:100], self.secrets)
-        return _api_error(response.status_code, response.headers, {"error": body})
+        body = redact((response.body or "").strip()[:100], self.secrets)
+        return api_error(response.status_code, response.headers, {"error": body})
 
-    def update(self, channel_id: str, ts: str, payload: dict[str, Any]) -> SendResult:
+    def update(self, channel_id: str, ts: str, message: Outgoing) -> SendResult:
         return SendResult(ok=False, permanent=True, error="webhooks cannot update messages")
 
     def check(self) -> SendResult:
         # A webhook has no credentials check short of posting.
         return SendResult(ok=True)
-
-
-def _api_error(status: int, headers: Any, data: Any) -> SendResult:
-    code = data.get("error") if isinstance(data, dict) else None
-    error = f"HTTP {status}" + (f": {code}" if code else "")
-    if status == 429 or code in ("ratelimited", "rate_limited"):
-        return SendResult(ok=False, retry_after=_header(headers, "retry-after"), error=error)
-    if status >= 500 or status == 408 or code in _TRANSIENT_ERRORS:
-        return SendResult(ok=False, error=error)
-    return SendResult(ok=False, permanent=True, error=error)
 
 
 def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
@@ -184,19 +155,6 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return value[0] if isinstance(value, list) else value
-    return None
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
 
 
 class _Budgeted:
@@ -222,7 +180,7 @@ class _ShortRateLimitRetry(_Budgeted, RateLimitErrorRetryHandler):
     """Only a short integer ``Retry-After``; the handler cannot parse HTTP dates."""
 
     def _can_retry(self, *, response=None, **kwargs: Any) -> bool:
-        wait = _header(response.headers, "retry-after") if response is not None else None
+        wait = header(response.headers, "retry-after") if response is not None else None
         return (
             wait is not None
             and wait.strip().isdigit()
@@ -245,7 +203,7 @@ class _RedactingFilter(logging.Filter):
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _redact(record.getMessage(), self.secrets)
+        record.msg = redact(record.getMessage(), self.secrets)
         record.args = ()
         return True
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from drift_assets.alerts.actions import Action, Transition, acknowledge, snooze, unsnooze
+from drift_assets.alerts.actions import (
+    Action,
+    Transition,
+    accept_refusal,
+    acknowledge,
+    snooze,
+    unsnooze,
+)
 from drift_assets.alerts.router import AlertState, Kind
 from drift_assets.settings.times import when
 from drift_assets.store import DriftStore
@@ -92,6 +99,9 @@ class ActionLog:
     def apply(self, request: ActionRequest, alert: OutboxRow) -> Applied:
         """Apply an action to the alert's class (or, to accept, its dataset's baseline)."""
         if request.action is Action.ACCEPT_BASELINE:
+            refusal = accept_refusal(self.state_of(alert), alert.key, alert.thread_key)
+            if refusal is not None:
+                raise ActionError(refusal)
             dataset, profile_id = self._failed_profile(alert)
             return self.accept(request, dataset, profile_id, alert=alert)
         with self.store.transaction() as conn:

@@ -183,6 +183,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        7,
+        "escalations and snooze reminders per alert class; the sink of each outbox row",
+        (
+            "ALTER TABLE alert_state ADD COLUMN escalated_at TIMESTAMPTZ",
+            # the snooze end whose follow-up (a reminder or a new message) went out
+            "ALTER TABLE alert_state ADD COLUMN reminded_for TIMESTAMPTZ",
+            # slack | the name of a sink in alerts.sinks; older rows were all Slack's
+            "ALTER TABLE alert_outbox ADD COLUMN sink VARCHAR DEFAULT 'slack'",
+        ),
+    ),
+    Migration(
         10,
         "ids of the journaled writes already applied (each lands exactly once)",
         (

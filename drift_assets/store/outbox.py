@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,7 @@ class OutboxRow:
     delivered_at: datetime | None
     slack_channel: str | None
     slack_ts: str | None
+    sink: str
 
     @property
     def event(self) -> CheckEvent | None:
@@ -57,21 +59,23 @@ class OutboxRow:
         return tuple(self.facts.get("mentions", ()))
 
     @property
+    def owners(self) -> tuple[str, ...]:
+        return tuple(self.facts.get("owners", ()))
+
+    @property
     def covers(self) -> tuple[HeldAlert, ...]:
-        return tuple(
-            HeldAlert(**{**h, "severity": Severity(h["severity"])})
-            for h in self.facts.get("covers", ())
-        )
+        return tuple(_held(h) for h in self.facts.get("covers", ()))
 
 
 _ROW_COLUMNS = (
     "outbox_id, idempotency_key, kind, status, reason, severity, channel, asset_key, check_name,"
     " run_id, thread_key, facts, created_at, attempts, next_attempt_at, delivered_at,"
-    " slack_channel, slack_ts"
+    " slack_channel, slack_ts, coalesce(sink, 'slack')"
 )
 _STATE_COLUMNS = (
     "asset_key, check_name, firing, severity, since, last_failed_at, last_notified_at, failures,"
-    " root_key, acknowledged_at, acknowledged_by, snoozed_until, snoozed_by"
+    " root_key, acknowledged_at, acknowledged_by, snoozed_until, snoozed_by, escalated_at,"
+    " reminded_for"
 )
 
 
@@ -107,8 +111,13 @@ class Outbox:
                 " GROUP BY channel"
             ).fetchall()
             held = conn.execute(
-                "SELECT channel, idempotency_key, asset_key, check_name, severity, run_id, facts"
-                " FROM alert_outbox WHERE held AND digest_key IS NULL ORDER BY outbox_id"
+                "SELECT channel, idempotency_key, asset_key, check_name, severity, run_id, facts,"
+                " coalesce(sink, 'slack') FROM alert_outbox"
+                " WHERE held AND digest_key IS NULL ORDER BY outbox_id"
+            ).fetchall()
+            roots = conn.execute(
+                "SELECT o.idempotency_key, o.facts FROM alert_state s"
+                " JOIN alert_outbox o ON o.idempotency_key = s.root_key WHERE s.firing"
             ).fetchall()
         by_asset: dict[str, list[datetime]] = defaultdict(list)
         by_channel: dict[str, list[datetime]] = defaultdict(list)
@@ -116,10 +125,12 @@ class Outbox:
             by_asset[asset].append(at)
             by_channel[channel].append(at)
         waiting: dict[str, list[HeldAlert]] = defaultdict(list)
-        for channel, key, asset, check, severity, run_id, facts in held:
-            description = json.loads(facts)["event"].get("description")
+        for channel, key, asset, check, severity, run_id, facts, sink in held:
+            data = json.loads(facts)
+            description = data["event"].get("description")
+            owners = tuple(data.get("owners", ()))
             waiting[channel].append(
-                HeldAlert(key, asset, check, Severity(severity), run_id, description)
+                HeldAlert(key, asset, check, Severity(severity), run_id, description, owners, sink)
             )
         return Memory(
             states={(s.asset_key, s.check_name): s for s in map(_state_from_row, states)},
@@ -127,22 +138,24 @@ class Outbox:
             sent_by_channel=dict(by_channel),
             last_digest_at=dict(digests),
             held=dict(waiting),
+            root_events={k: CheckEvent.from_dict(json.loads(f)["event"]) for k, f in roots},
         )
 
-    def record(self, routing: Routing, *, dry_run: bool = False) -> int:
+    def record(self, routing: Routing, *, dry_run: bool | Collection[str] = False) -> int:
         """Write the decisions and new states in one transaction; return how many
-        rows were new (replayed keys are skipped)."""
+        rows were new (replayed keys are skipped). ``dry_run``: True, or the sinks
+        that are not configured; their rows are recorded as ``dry_run``."""
         written = 0
         with self.store.transaction() as conn:
             for entry in routing.entries:
-                status = (
-                    Status.DRY_RUN if dry_run and entry.status is Status.PENDING else entry.status
-                )
+                idle = dry_run is True or (dry_run is not False and entry.sink in dry_run)
+                status = Status.DRY_RUN if idle and entry.status is Status.PENDING else entry.status
                 inserted = conn.execute(
                     """
                     INSERT INTO alert_outbox (idempotency_key, kind, status, reason, severity,
-                        channel, asset_key, check_name, run_id, thread_key, held, facts, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        channel, asset_key, check_name, run_id, thread_key, held, facts,
+                        created_at, sink)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING RETURNING outbox_id
                     """,
                     [
@@ -159,6 +172,7 @@ class Outbox:
                         entry.held,
                         json.dumps(_facts(entry)),
                         entry.created_at,
+                        entry.sink,
                     ],
                 ).fetchall()
                 written += len(inserted)
@@ -172,12 +186,14 @@ class Outbox:
                 conn.execute(
                     f"""
                     INSERT INTO alert_state ({_STATE_COLUMNS}, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
                     ON CONFLICT (asset_key, check_name) DO UPDATE SET
                         firing = excluded.firing, severity = excluded.severity,
                         since = excluded.since, last_failed_at = excluded.last_failed_at,
                         last_notified_at = excluded.last_notified_at,
                         failures = excluded.failures, root_key = excluded.root_key,
+                        escalated_at = excluded.escalated_at,
+                        reminded_for = excluded.reminded_for,
                         -- people acknowledge concurrently: keep theirs, clear on resolve
                         acknowledged_at = CASE WHEN excluded.firing
                             THEN alert_state.acknowledged_at END,
@@ -216,6 +232,20 @@ class Outbox:
             " attempts = attempts + 1, next_attempt_at = NULL",
             [at, slack_channel, ts],
         )
+
+    def mark_suppressed(self, outbox_id: int, reason: str) -> None:
+        self._update(outbox_id, "status = 'suppressed', reason = ?", [reason])
+
+    def last_sent(self, since: datetime) -> dict[tuple[str, str], datetime]:
+        """When each (sink, channel) last got a message after ``since``: pacing holds
+        across ticks (older posts cannot make anyone wait)."""
+        with self.store.connection() as conn:
+            rows = conn.execute(
+                "SELECT coalesce(sink, 'slack'), channel, max(delivered_at) FROM alert_outbox"
+                " WHERE delivered_at > ? GROUP BY 1, 2",
+                [since],
+            ).fetchall()
+        return {(sink, channel): at for sink, channel, at in rows}
 
     def mark_retry(self, outbox_id: int, next_at: datetime, reason: str) -> None:
         self._update(
@@ -266,7 +296,21 @@ def _facts(entry: Entry) -> dict[str, Any]:
     if entry.kind is Kind.DIGEST:
         return {"covers": [{**vars(h), "severity": h.severity.value} for h in entry.covers]}
     assert entry.event is not None
-    return {"event": entry.event.to_dict(), "mentions": list(entry.mentions)}
+    facts = {
+        "event": entry.event.to_dict(),
+        "mentions": list(entry.mentions),
+        "owners": list(entry.owners),
+    }
+    if entry.kind in (Kind.ESCALATION, Kind.REMINDER):
+        # why it is sent, kept apart from `reason`, which retries overwrite with errors
+        facts["note"] = entry.reason
+    return facts
+
+
+def _held(data: dict[str, Any]) -> HeldAlert:
+    return HeldAlert(
+        **{**data, "severity": Severity(data["severity"]), "owners": tuple(data.get("owners", ()))}
+    )
 
 
 def _row(row: tuple[Any, ...]) -> OutboxRow:
@@ -323,4 +367,6 @@ def _state_params(state: AlertState) -> list[Any]:
         state.acknowledged_by,
         state.snoozed_until,
         state.snoozed_by,
+        state.escalated_at,
+        state.reminded_for,
     ]

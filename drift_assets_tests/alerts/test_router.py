@@ -185,9 +185,11 @@ def test_acknowledged_classes_do_not_repeat_and_snoozed_ones_send_nothing():
         (Status.SUPPRESSED, "acknowledged by U1 at 2026-03-02 06:00 UTC"),
         (Status.SUPPRESSED, "snoozed until 2026-03-02 09:00 UTC by U2"),
     ]
-    after = T0 + timedelta(hours=4)  # the snooze is over: normal routing resumes
+    after = T0 + timedelta(hours=4)  # the snooze is over: routing resumes, and the
+    # first repeat after it is the snooze's reminder
     routing = walk.tick([event("users", "null_rate", at=after)], after)
-    assert [(e.kind, e.status) for e in routing.entries] == [(Kind.REPEAT, Status.PENDING)]
+    assert [(e.kind, e.status) for e in routing.entries] == [(Kind.REMINDER, Status.PENDING)]
+    assert routing.entries[0].reason == "snoozed by U2 until 2026-03-02 09:00 UTC"
 
 
 def test_routes_pick_the_channel_minimum_severity_and_mentions():

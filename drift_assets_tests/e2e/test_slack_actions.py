@@ -29,10 +29,10 @@ from drift_assets.cli import main
 from drift_assets.defs.alert_sensor import ACTIONS_URL_ENV_VAR, build_alert_sensor
 from drift_assets.defs.dataset_assets import build_dataset_asset
 from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
-from drift_assets.settings.alert_routes import AlertsConfig
+from drift_assets.settings.alert_routes import AlertsConfig, baseline_approvers
 from drift_assets.settings.dataset_file import DatasetConfig, ProjectConfig, SourceConfig
 from drift_assets.settings.policy import DriftPolicy
-from drift_assets.slack.actions_app import ACTIONS_PATH, ActionHandler, build_app
+from drift_assets.slack.actions_app import ACTIONS_PATH, MAX_BODY_BYTES, ActionHandler, build_app
 from drift_assets.slack.delivery import SlackTarget
 from drift_assets.slack.request_guard import RequestGuard
 from drift_assets.store.action_log import ActionLog
@@ -52,7 +52,14 @@ BATCHES = {
 class Loop:
     """One dataset, its runs, the router's ticks on a movable clock, and the endpoint."""
 
-    def __init__(self, folder: Path, slack: FakeSlack, baseline: str, alerts: AlertsConfig):
+    def __init__(
+        self,
+        folder: Path,
+        slack: FakeSlack,
+        baseline: str,
+        alerts: AlertsConfig,
+        owners: tuple[str, ...] = (),
+    ):
         self.folder, self.slack = folder, slack
         self.endpoint = ""  # set once the server listens
         self.start = self.now = datetime.now(UTC)
@@ -61,6 +68,7 @@ class Loop:
             source=SourceConfig(csv="batch.csv"),
             schedule=None,
             policy=DriftPolicy(baseline=baseline),
+            owners=owners,
         )
         self.asset = build_dataset_asset(self.dataset, folder)
         self.config = ProjectConfig(datasets=(self.dataset,), alerts=alerts, base_dir=folder)
@@ -76,6 +84,7 @@ class Loop:
             webserver="http://dagster.test",
             slack=SlackTarget(token=slack.token, api_url=slack.api_url),
             clock=lambda: self.now,
+            approvers=lambda key: baseline_approvers(alerts, owners if key == "orders" else ()),
         )
 
     def run(self, batch: str) -> bool:
@@ -190,8 +199,12 @@ def loop(tmp_path, monkeypatch):
     with FakeSlack() as slack:
 
         @contextmanager
-        def make(baseline: str = "previous", alerts: AlertsConfig = DEFAULT_ALERTS):
-            drift = Loop(tmp_path, slack, baseline, alerts)
+        def make(
+            baseline: str = "previous",
+            alerts: AlertsConfig = DEFAULT_ALERTS,
+            owners: tuple[str, ...] = (),
+        ):
+            drift = Loop(tmp_path, slack, baseline, alerts, owners)
             with serving(drift.handler) as drift.endpoint:
                 yield drift
 
@@ -252,9 +265,35 @@ def test_a_snooze_silences_the_class_until_it_runs_out(loop):
         assert drift.tick(timedelta(minutes=40)) == []
         # Two hours on the snooze is over: routing as usual, a repeat in the thread.
         assert not drift.run("shifted")
-        (repeat,) = drift.tick(timedelta(hours=2))
-        assert repeat.thread_ts == alert.ts and "still failing" in repeat.body["text"]
+        (reminder,) = drift.tick(timedelta(hours=2))
+        assert reminder.thread_ts == alert.ts
+        assert "is still failing after its snooze (snoozed by slack:ana" in reminder.body["text"]
     assert any("snoozed until" in (r.reason or "") for r in drift.outbox())
+
+
+def test_an_error_nobody_acknowledges_is_escalated_once_and_acknowledged_from_there(loop):
+    oncall = AlertsConfig(escalate_after=timedelta(hours=1), escalate_to="#oncall")
+    with loop(alerts=oncall) as drift:
+        drift.run("usual")
+        drift.tick()
+        assert not drift.run("shifted")
+        (alert,) = drift.tick()
+        assert drift.tick(timedelta(minutes=30)) == []
+        (escalation,) = drift.tick(timedelta(hours=1, minutes=1))
+        assert escalation.channel == "#oncall" and escalation.thread_ts is None
+        assert "nobody has acknowledged it" in escalation.body["text"]
+        # on-call takes it from the escalation's own buttons
+        drift.press(escalation, "Acknowledge")
+        assert drift.tick(timedelta(hours=3)) == []
+    rows = [r for r in drift.outbox() if r.kind is Kind.ESCALATION]
+    assert [r.status for r in rows] == [Status.DELIVERED]
+    trail = ActionLog(drift.store.get_store()).trail()
+    assert [(t.action, t.alert_key) for t in trail] == [("acknowledge", alert_key(alert))]
+
+
+def alert_key(message: Message) -> str:
+    (button,) = [b for b in buttons(message.current) if b["text"]["text"] == "Acknowledge"]
+    return json.loads(button["value"])["alert"]
 
 
 def test_accepting_the_failed_batch_makes_the_next_evaluation_pass(loop):
@@ -275,6 +314,83 @@ def test_accepting_the_failed_batch_makes_the_next_evaluation_pass(loop):
         assert resolved.thread_ts == alert.ts and "passes again" in resolved.body["text"]
     store = drift.store.get_store()
     assert store.accepted("orders") == store.pinned("orders").profile_id == 3
+
+
+def test_accepting_an_alert_that_has_resolved_is_refused_and_says_so(loop):
+    with loop() as drift:
+        drift.run("usual")
+        drift.tick()
+        assert not drift.run("shifted")
+        (alert,) = drift.tick()
+        assert drift.run("usual")  # fixed at the source: passes against the usual batch
+        (resolved,) = drift.tick(timedelta(minutes=1))
+        # a client still showing the button presses it
+        drift.press(alert, "Accept as new baseline", as_first_posted=True)
+        (told,) = alert.ephemeral
+        assert told["text"].startswith("Nothing done: this alert has already resolved")
+        assert drift.store.get_store().pinned("orders") is None  # the drift was not pinned
+
+
+@pytest.mark.parametrize(
+    "owners, alerts, members, accepted",
+    [
+        # the owner is someone else: ana is told who may
+        (("U0BOSS",), DEFAULT_ALERTS, {}, False),
+        # ana is in the owning team's Slack user group
+        (("team:data",), AlertsConfig(owners={"team:data": "S0DATA"}), {"S0DATA": ["U0ANA"]}, True),
+        # not in the owners, but named an approver
+        (("U0BOSS",), AlertsConfig(baseline_approvers=("U0ANA",)), {}, True),
+    ],
+)
+def test_only_owners_or_approvers_may_accept_a_new_baseline(
+    loop, owners, alerts, members, accepted
+):
+    with loop(alerts=alerts, owners=owners) as drift:
+        drift.slack.groups = members
+        drift.run("usual")
+        drift.tick()
+        assert not drift.run("shifted")
+        (alert,) = [m for m in drift.tick() if m.thread_ts is None]
+        drift.press(alert, "Accept as new baseline")
+        pinned = drift.store.get_store().pinned("orders")
+        if accepted:
+            assert pinned is not None and "accepted as the new baseline" in text_of(alert)
+        else:
+            assert pinned is None
+            (told,) = alert.ephemeral
+            assert told["text"] == (
+                "Nothing done: only orders's owners or alerts.baseline_approvers may accept"
+                " a new baseline: <@U0BOSS>"
+            )
+
+
+def raw_post(endpoint: str, head: bytes, body: bytes) -> bytes:
+    """Send a request's head and part of a body, never finishing it; the answer."""
+    host, port = endpoint.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(head + body)
+        return sock.recv(200)
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read_whole():
+    handled = []
+    with serving(lambda click, request_id: handled.append(click)) as endpoint:
+        path = ACTIONS_PATH.encode()
+        # declared too long: refused on the header alone, no body sent
+        declared = raw_post(
+            endpoint,
+            b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n",
+            b"",
+        )
+        # chunked (no length): refused once the limit is passed, the body never ends
+        chunk = b"x" * 8192
+        streamed = raw_post(
+            endpoint,
+            b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+            (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * (MAX_BODY_BYTES // len(chunk) + 2),
+        )
+    assert declared.startswith(b"HTTP/1.1 413") and streamed.startswith(b"HTTP/1.1 413")
+    assert handled == []
 
 
 def test_the_same_actions_from_the_command_line(loop, monkeypatch):

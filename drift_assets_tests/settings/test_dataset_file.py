@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInvalidDefinitionError, ScheduleDefinition
 
+from drift_assets.settings.alert_routes import AlertsConfig, resolve_route
 from drift_assets.settings.dataset_file import ConfigError, is_valid_cron, load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,21 +78,39 @@ def test_column_overrides_merge_into_the_dataset_policy(tmp_path):
     ("dataset_yaml", "expected"),
     [
         # a typo in a field name
-        ("{name: a, source: {csv: a.csv}, shedule: '0 6 * * *'}", "dataset 'a': field shedule: unknown field"),
+        (
+            "{name: a, source: {csv: a.csv}, shedule: '0 6 * * *'}",
+            "dataset 'a': field shedule: unknown field",
+        ),
         # no source at all
         ("{name: a}", "dataset 'a': field source: Field required"),
         # two sources
-        ("{name: a, source: {csv: a.csv, parquet: a.parquet}}", "expected exactly one of csv, parquet, glob or sql, got csv, parquet"),
+        (
+            "{name: a, source: {csv: a.csv, parquet: a.parquet}}",
+            "expected exactly one of csv, parquet, glob or sql, got csv, parquet",
+        ),
         # not a cron expression
-        ("{name: a, source: {csv: a.csv}, schedule: 'every day'}", "field schedule: 'every day' is not a valid cron expression"),
+        (
+            "{name: a, source: {csv: a.csv}, schedule: 'every day'}",
+            "field schedule: 'every day' is not a valid cron expression",
+        ),
         # unknown baseline strategy
         ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1), 'seasonal:N' (N >= 1, partitioned data) or 'latest', got 'last'"),
         # tiers the wrong way round
-        ("{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}", "warn (30.0) must not be above error (10.0)"),
+        (
+            "{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}",
+            "warn (30.0) must not be above error (10.0)",
+        ),
         # a bad key inside a column override names the column
-        ("{name: a, source: {csv: a.csv}, policy: {columns: {price: {distribution_shift: {pzi: 1}}}}}", "field policy: columns.price.distribution_shift.pzi: unknown field"),
+        (
+            "{name: a, source: {csv: a.csv}, policy: {columns: {price: {distribution_shift: {pzi: 1}}}}}",
+            "field policy: columns.price.distribution_shift.pzi: unknown field",
+        ),
         # a name Dagster cannot use
-        ("{name: 'my orders', source: {csv: a.csv}}", "field name: 'my orders' is not usable as a Dagster name"),
+        (
+            "{name: 'my orders', source: {csv: a.csv}}",
+            "field name: 'my orders' is not usable as a Dagster name",
+        ),
         # no name: the position is named instead
         ("{source: {csv: a.csv}}", "datasets[0]: field name: Field required"),
         # partitions: a source that does not take the partition reads the same rows every day
@@ -197,3 +216,42 @@ def test_a_schedule_is_accepted_exactly_when_dagster_accepts_it(expression):
     except DagsterInvalidDefinitionError:
         dagster_accepts = False
     assert is_valid_cron(expression) is dagster_accepts
+
+
+def test_a_top_level_escalation_serves_every_route_and_a_route_overrides_it(tmp_path):
+    alerts = AlertsConfig.model_validate(
+        {
+            "escalate_after": "2h",
+            "escalate_to": "#oncall",
+            "escalate_mentions": ["S0ONCALL"],
+            "routes": [
+                {"channel": "#sales", "datasets": ["sales"]},
+                {"channel": "#web", "datasets": ["web"], "escalate_after": "30m"},
+            ],
+        }
+    )
+
+    def escalation(name):
+        return resolve_route(
+            alerts, asset_key=name, dataset=name, dataset_channel=None, owners=()
+        ).escalation
+
+    assert escalation("sales") == escalation("other")  # a route, and the default route
+    assert (escalation("sales").after.total_seconds(), escalation("sales").channel) == (
+        7200,
+        "#oncall",
+    )
+    assert escalation("web").after.total_seconds() == 1800
+    assert escalation("web").mentions == ("<!subteam^S0ONCALL>",)
+
+
+def test_an_escalation_target_without_a_time_is_a_config_error(tmp_path):
+    (tmp_path / "datasets.yaml").write_text(
+        "datasets: []\nalerts:\n  routes:\n    - {channel: '#x', assets: ['*'], escalate_to: '#oncall'}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "datasets.yaml")
+    assert str(caught.value).endswith(
+        "alerts: field (top level): routes.#x: escalate_to and escalate_mentions need"
+        " escalate_after (on the route or at the top level)"
+    )

@@ -73,7 +73,7 @@ class Router:
         sender = self.slack.sender(lambda: (deadline - self.clock()).total_seconds())
         return dispatch(
             self.outbox,
-            sender,
+            {"slack": sender},
             webserver=WEB,
             clock=self.clock,
             sleep=self.clock.sleep,
@@ -286,7 +286,7 @@ def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, c
     wrong = SlackTarget(token="xoxb-wrong-secret", api_url=slack.api_url)
     router = Router(tmp_path / "s.duckdb", wrong, clock, QUICK)
     report = router.tick([router.event(check="a"), router.event(check="b")])
-    assert report.halted == "HTTP 200: invalid_auth" and report.waiting == 2
+    assert report.halted == "slack: HTTP 200: invalid_auth" and report.waiting == 2
     assert slack.posts() == []
     assert {r.status for r in router.outbox.rows()} == {Status.PENDING}
     router.slack = web_api(slack)  # the token is fixed

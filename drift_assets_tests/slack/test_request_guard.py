@@ -1,7 +1,7 @@
 """The actions endpoint lets in only what Slack signed, within five minutes, once:
 Slack's published example verifies; a changed byte, a wrong secret, a stale or
 missing timestamp and a replay each get 401 and reach no handler; the secret is
-never logged."""
+never logged. A signed body of the wrong shape gets 400, one over the limit 413."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from starlette.testclient import TestClient
 
-from drift_assets.slack.actions_app import ACTIONS_PATH, build_app
+from drift_assets.slack.actions_app import ACTIONS_PATH, MAX_BODY_BYTES, build_app
 from drift_assets.slack.request_guard import RequestGuard
 
 # https://docs.slack.dev/authentication/verifying-requests-from-slack/ (the slash command)
@@ -127,3 +127,32 @@ def test_a_signed_slash_command_is_not_a_button_press(endpoint):
     client, handled = endpoint
     response = client.post(ACTIONS_PATH, content=SLACK_BODY, headers=headers(SLACK_BODY))
     assert response.status_code == 400 and handled == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[1, 2, 3]",  # a JSON list, not an object
+        '"block_actions"',  # a JSON string
+        '{"type": "block_actions", "actions": "drift_acknowledge"}',  # actions not a list
+        '{"type": "block_actions", "actions": [["drift_acknowledge"]]}',  # not objects
+        '{"type": "block_actions", "user": ["U1"], "actions": [{"action_id": "drift_x",'
+        ' "value": "[]"}]}',
+        "{not json",
+    ],
+)
+def test_a_signed_payload_of_the_wrong_shape_gets_400(endpoint, payload):
+    # TestClient re-raises any exception inside the app: a 500 would fail here
+    client, handled = endpoint
+    body = urlencode({"payload": payload}).encode()
+    response = client.post(ACTIONS_PATH, content=body, headers=headers(body))
+    assert (response.status_code, response.text) == (400, "unreadable payload")
+    assert handled == []
+
+
+def test_a_body_over_the_limit_gets_413_before_it_is_checked(endpoint, caplog):
+    client, handled = endpoint
+    body = urlencode({"payload": "x" * MAX_BODY_BYTES}).encode()
+    response = client.post(ACTIONS_PATH, content=body, headers=headers(body))
+    assert response.status_code == 413 and handled == []
+    assert f"over {MAX_BODY_BYTES} bytes" in caplog.text
