@@ -9,6 +9,14 @@ in order: the cursor keeps a watermark below which every execution is settled,
 plus the ids above it already handed out. Executions still planned in a live run
 hold the watermark back; planned ones of finished runs never produced a result
 (the run failed or skipped the check) and are settled without an event.
+
+Old evaluations are never new. Execution ids are global and increasing, so the
+cursor also keeps the highest id it has looked at (``high``): a check it has no
+entry for (added to the location, or back after a broken dataset file left its
+dataset out) starts there, not at the beginning of its history. Entries of checks
+missing from the location are kept, so a dataset that returns resumes where it
+was. (Re-reading a returning check's history from the start once announced an
+old failure as new and an older pass as its recovery.)
 """
 
 from __future__ import annotations
@@ -44,11 +52,13 @@ class CheckCursor:
 class PickupCursor:
     checks: Mapping[str, CheckCursor] = field(default_factory=dict)
     started: bool = False  # False until the first tick: then only a lookback is read
+    high: int = 0  # the highest execution id of any check looked at so far
 
     def serialize(self) -> str:
         return json.dumps(
             {
-                "v": 1,
+                "v": 2,
+                "high": self.high,
                 "checks": {
                     k: {"w": c.watermark, "seen": sorted(c.seen)} for k, c in self.checks.items()
                 },
@@ -61,12 +71,10 @@ class PickupCursor:
         if not text:
             return cls()
         data = json.loads(text)
-        return cls(
-            checks={
-                k: CheckCursor(v["w"], frozenset(v["seen"])) for k, v in data["checks"].items()
-            },
-            started=True,
-        )
+        checks = {k: CheckCursor(v["w"], frozenset(v["seen"])) for k, v in data["checks"].items()}
+        # A version 1 cursor had no `high`: what its checks had reached is a floor.
+        ids = [i for c in checks.values() for i in (c.watermark, *c.seen)]
+        return cls(checks=checks, started=True, high=data.get("high", max(ids, default=0)))
 
 
 def pick_up(
@@ -83,11 +91,12 @@ def pick_up(
     latest = storage.get_latest_asset_check_execution_by_key(keys)
     cutoff = None if cursor.started else (now - initial_lookback).timestamp()
     events: list[CheckEvent] = []
-    checks: dict[str, CheckCursor] = {}
+    checks = dict(cursor.checks)  # checks missing from the location keep their place
     finished_runs: dict[str, bool] = {}
+    high = max([cursor.high, *(r.id for r in latest.values())])
     for key in keys:
         name = key.to_user_string()
-        state = cursor.checks.get(name, CheckCursor())
+        state = cursor.checks.get(name) or CheckCursor(cursor.high if cursor.started else 0)
         newest = latest.get(key)
         if newest is None or newest.id <= state.watermark:
             checks[name] = state
@@ -106,7 +115,7 @@ def pick_up(
                 watermark = record.id
         checks[name] = CheckCursor(watermark, frozenset(i for i in seen if i > watermark))
     events.sort(key=lambda e: (e.evaluated_at, e.evaluation_id))
-    return events, PickupCursor(checks, started=True)
+    return events, PickupCursor(checks, started=True, high=high)
 
 
 def _records_after(storage, key: AssetCheckKey, watermark: int) -> list[AssetCheckExecutionRecord]:
