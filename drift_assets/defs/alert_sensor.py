@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from dagster import (
@@ -17,11 +18,14 @@ from dagster import (
     sensor,
 )
 
+from drift_assets.alerts.events import FRESHNESS, MATERIALIZATION, CheckEvent
 from drift_assets.alerts.router import Routing, Status, route
+from drift_assets.defs.freshness_states import location_policies, pick_up_freshness
 from drift_assets.defs.pickup import PickupCursor, pick_up
 from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
-from drift_assets.settings.alert_routes import ResolvedRoute, resolve_route
+from drift_assets.defs.run_failures import pick_up_runs
+from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute, resolve_route
 from drift_assets.settings.dataset_file import ProjectConfig
 from drift_assets.slack.dispatch import DispatchReport, dispatch
 from drift_assets.store.outbox import Outbox
@@ -78,21 +82,12 @@ def build_alert_sensor(
         log = context.log
         outbox = Outbox(drift_store.get_store())
         check_keys = context.repository_def.asset_graph.asset_check_keys
-        events, cursor = pick_up(
-            context.instance,
-            check_keys,
-            PickupCursor.parse(context.cursor),
-            now=started,
-            initial_lookback=alerts.initial_lookback,
-        )
+        events, cursor = _pick_up(context, PickupCursor.parse(context.cursor), started, alerts)
         # After a crash between writing the outbox and saving the cursor, the same
         # evaluations come again; their keys are already in the outbox.
         known = outbox.known([e.key for e in events])
         fresh = [e for e in events if e.key not in known]
-        failed = sum(not e.passed for e in fresh)
-        log.info(
-            f"picked up {len(fresh)} new evaluations ({failed} failed) of {len(check_keys)} checks"
-        )
+        log.info(_picked_up(fresh, len(check_keys)))
         routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
         dry_run = slack_alerts.mode == "dry_run"
         outbox.record(routing, dry_run=dry_run)
@@ -124,6 +119,56 @@ def build_alert_sensor(
         )
 
     return drift_alert_router
+
+
+def _pick_up(
+    context: SensorEvaluationContext, cursor: PickupCursor, now: datetime, alerts: AlertsConfig
+) -> tuple[list[CheckEvent], PickupCursor]:
+    """Everything new since the cursor: check evaluations (and checks a failed run
+    left without one), failed materializations and freshness state changes."""
+    graph = context.repository_def.asset_graph
+    webserver = alerts.webserver()
+    lookback = alerts.initial_lookback
+    checks, cursor = pick_up(
+        context.instance,
+        graph.asset_check_keys,
+        cursor,
+        now=now,
+        initial_lookback=lookback,
+        webserver=webserver,
+    )
+    assets = graph.get_all_asset_keys()
+    runs, run_cursor = pick_up_runs(
+        context.instance,
+        {k.to_user_string() for k in assets},
+        cursor.runs,
+        now=now,
+        lookback=lookback,
+        webserver=webserver,
+    )
+    fresh, marks = pick_up_freshness(
+        context.instance,
+        cursor.freshness,
+        location_policies(graph, assets),
+        now=now,
+        lookback=lookback,
+    )
+    events = sorted([*checks, *runs, *fresh], key=lambda e: (e.evaluated_at, e.evaluation_id))
+    return events, replace(cursor, runs=run_cursor, freshness=marks)
+
+
+def _picked_up(events: list[CheckEvent], checks: int) -> str:
+    by_source: dict[str, list[CheckEvent]] = {MATERIALIZATION: [], FRESHNESS: [], "": []}
+    for event in events:
+        by_source.get(event.check_name, by_source[""]).append(event)
+    evaluations = by_source[""]
+    failed = sum(not e.passed for e in evaluations)
+    runs = by_source[MATERIALIZATION]
+    return (
+        f"picked up {len(evaluations)} new evaluations ({failed} failed) of {checks} checks,"
+        f" {len(runs)} materialization outcomes ({sum(not e.passed for e in runs)} failed)"
+        f" and {len(by_source[FRESHNESS])} freshness changes"
+    )
 
 
 def _log_routing(log, routing: Routing, dry_run: bool) -> None:

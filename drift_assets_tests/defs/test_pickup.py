@@ -7,7 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from dagster import AssetCheckEvaluation, AssetCheckKey, AssetCheckSeverity, AssetKey
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterRunStatus,
+)
 from dagster._core.events import DagsterEvent, DagsterEventType
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.asset_check_execution_record import (
@@ -63,6 +69,7 @@ class Storage:
 @dataclass
 class Run:
     is_finished: bool
+    status: DagsterRunStatus = DagsterRunStatus.SUCCESS
 
 
 @dataclass
@@ -75,7 +82,14 @@ class Instance:
 
 
 def picked(instance, cursor):
-    events, cursor = pick_up(instance, [KEY], cursor, now=NOW, initial_lookback=timedelta(hours=1))
+    events, cursor = pick_up(
+        instance,
+        [KEY],
+        cursor,
+        now=NOW,
+        initial_lookback=timedelta(hours=1),
+        webserver="http://dagster",
+    )
     return [e.evaluation_id for e in events], cursor
 
 
