@@ -3,6 +3,8 @@ router sends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dagster import ConfigurableResource
 from dagster_slack import SlackResource
 from pydantic import Field
@@ -27,8 +29,13 @@ class DriftStoreResource(ConfigurableResource):
         description="How long to wait for another process to release the file lock.",
     )
 
-    def get_store(self) -> DriftStore:
-        return DriftStore(self.database or default_store_path(), lock_timeout=self.lock_timeout_s)
+    def get_store(self, budget: Callable[[], float] | None = None) -> DriftStore:
+        """The store; with ``budget`` (seconds left, asked at each connection) a
+        locked file is waited for no longer than that either."""
+        path = self.database or default_store_path()
+        if budget is None:
+            return DriftStore(path, lock_timeout=self.lock_timeout_s)
+        return DriftStore(path, lock_timeout=lambda: max(0.0, min(self.lock_timeout_s, budget())))
 
 
 class SlackAlertsResource(ConfigurableResource):
