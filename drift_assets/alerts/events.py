@@ -1,4 +1,6 @@
-"""A completed asset check evaluation as the router sees it: plain values, no Dagster types."""
+"""What the router routes, as plain values (no Dagster types): a completed asset
+check evaluation, a check a failed run left without one, a failed materialization
+or a freshness state change."""
 
 from __future__ import annotations
 
