@@ -224,8 +224,14 @@ def _run_metrics(facts: RunFacts, step: str | None, line: str, webserver: str) -
 
 def _first_line(error, fallback: str | None) -> str:
     """The user's error, not Dagster's wrapper around it ("Error occurred while
-    executing op ..."): its first line, as ``ValueError: ...``."""
+    executing op ..."): its first line, as ``ValueError: ...``. A ``Failure`` is
+    raised on purpose with a message for people: that message alone."""
     while error is not None and error.cause is not None and error.cls_name.startswith("Dagster"):
         error = error.cause
     text = error.message if error is not None else (fallback or "")
-    return (text.strip().splitlines() or ["(no message)"])[0]
+    line = (text.strip().splitlines() or ["(no message)"])[0]
+    if error is not None:
+        qualified, sep, rest = line.partition(": ")
+        if sep and qualified.split(".")[-1] == error.cls_name:
+            line = rest if error.cls_name == "Failure" else f"{error.cls_name}: {rest}"
+    return line

@@ -10,6 +10,7 @@ import pytest
 from dagster import (
     AssetCheckResult,
     Definitions,
+    Failure,
     asset,
     asset_check,
     build_sensor_context,
@@ -31,7 +32,8 @@ BROKEN = {"now": True}
 @asset
 def orders() -> int:
     if BROKEN["now"]:
-        raise ValueError("cannot read orders.csv: no such file\n(the second line stays out)")
+        # raised on purpose, with a message for people, as our dataset assets do
+        raise Failure("cannot read orders.csv: no such file\n(the second line stays out)")
     return 1
 
 
@@ -97,17 +99,17 @@ def test_a_broken_run_says_what_broke_once_and_its_fix_resolves_it(kind, tmp_pat
     run = first[:8]
     broke = said["orders", MATERIALIZATION]
     assert broke.description == (
-        f"materialization failed in run {run}: ValueError: cannot read orders.csv: no such file"
+        f"materialization failed in run {run}: cannot read orders.csv: no such file"
     )
     assert broke.metrics == {
-        "error": "ValueError: cannot read orders.csv: no such file",
+        "error": "cannot read orders.csv: no such file",
         "run_id": first,
         "run_url": f"http://dagster.example:3000/runs/{first}",
         "step": "orders",
     }
     assert said["orders", "has_rows"].description == (
         f"skipped: orders was not materialized in run {run}:"
-        " ValueError: cannot read orders.csv: no such file"
+        " cannot read orders.csv: no such file"
     )
     assert said["prices", "positive"].description == (
         f"errored in run {run}: ZeroDivisionError: division by zero"
