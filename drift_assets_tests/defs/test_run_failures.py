@@ -108,8 +108,7 @@ def test_a_broken_run_says_what_broke_once_and_its_fix_resolves_it(kind, tmp_pat
         "step": "orders",
     }
     assert said["orders", "has_rows"].description == (
-        f"skipped: orders was not materialized in run {run}:"
-        " cannot read orders.csv: no such file"
+        f"skipped: orders was not materialized in run {run}: cannot read orders.csv: no such file"
     )
     assert said["prices", "positive"].description == (
         f"errored in run {run}: ZeroDivisionError: division by zero"
