@@ -67,7 +67,10 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
         data = event.event_specific_data
         kind = event.event_type
         if kind is DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
-            planned[data.asset_key.to_user_string()] = (event.step_key, data.partition)
+            asset = data.asset_key.to_user_string()
+            # A run over several partitions of an asset is one outcome, of no one partition.
+            partition = data.partition if asset not in planned else None
+            planned[asset] = (event.step_key, partition)
         elif kind is DagsterEventType.ASSET_MATERIALIZATION:
             materialized.add(event.asset_key.to_user_string())
         elif kind is DagsterEventType.STEP_FAILURE:
