@@ -65,6 +65,52 @@ def build_alert_sensor(
     alerts = config.alerts
     route_of = _router_targets(config)
 
+    def tick(
+        context: SensorEvaluationContext,
+        drift_store: DriftStoreResource,
+        slack_alerts: SlackAlertsResource,
+    ) -> SensorResult:
+        started = clock()
+        deadline = started + alerts.tick_budget
+        log = context.log
+        outbox = Outbox(drift_store.get_store(lambda: (deadline - clock()).total_seconds()))
+        check_keys = context.repository_def.asset_graph.asset_check_keys
+        events, cursor = _pick_up(context, PickupCursor.parse(context.cursor), started, alerts)
+        # After a crash between writing the outbox and saving the cursor, the same
+        # evaluations come again; their keys are already in the outbox.
+        known = outbox.known([e.key for e in events])
+        fresh = [e for e in events if e.key not in known]
+        log.info(_picked_up(fresh, len(check_keys)))
+        routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
+        dry_run = slack_alerts.mode == "dry_run"
+        outbox.record(routing, dry_run=dry_run)
+        _log_routing(log, routing, dry_run)
+        if dry_run:
+            log.warning(
+                "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set; alerts are routed and"
+                " recorded in the outbox (status dry_run) but not sent"
+            )
+        else:
+            sender = slack_alerts.sender(lambda: (deadline - clock()).total_seconds())
+            assert sender is not None
+            report = dispatch(
+                outbox,
+                sender,
+                webserver=alerts.webserver(),
+                clock=clock,
+                sleep=sleep,
+                deadline=deadline,
+                actions=bool(os.environ.get(ACTIONS_URL_ENV_VAR)),
+            )
+            _log_delivery(log, report)
+        health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)
+        if not health.passed:
+            log.warning(health.description)
+        return SensorResult(
+            cursor=cursor.serialize(),
+            asset_events=_if_changed(context.instance, health, check_keys),
+        )
+
     @sensor(
         name=SENSOR_NAME,
         minimum_interval_seconds=minimum_interval_seconds,
@@ -79,52 +125,13 @@ def build_alert_sensor(
         drift_store: DriftStoreResource,
         slack_alerts: SlackAlertsResource,
     ):
-        started = clock()
-        deadline = started + alerts.tick_budget
-        log = context.log
-        outbox = Outbox(drift_store.get_store(lambda: (deadline - clock()).total_seconds()))
-        check_keys = context.repository_def.asset_graph.asset_check_keys
-        events, cursor = _pick_up(context, PickupCursor.parse(context.cursor), started, alerts)
         try:
-            # After a crash between writing the outbox and saving the cursor, the same
-            # evaluations come again; their keys are already in the outbox.
-            known = outbox.known([e.key for e in events])
-            fresh = [e for e in events if e.key not in known]
-            log.info(_picked_up(fresh, len(check_keys)))
-            routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
-            dry_run = slack_alerts.mode == "dry_run"
-            outbox.record(routing, dry_run=dry_run)
-            _log_routing(log, routing, dry_run)
-            if dry_run:
-                log.warning(
-                    "DRY-RUN: no SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL is set; alerts are routed and"
-                    " recorded in the outbox (status dry_run) but not sent"
-                )
-            else:
-                sender = slack_alerts.sender(lambda: (deadline - clock()).total_seconds())
-                assert sender is not None
-                report = dispatch(
-                    outbox,
-                    sender,
-                    webserver=alerts.webserver(),
-                    clock=clock,
-                    sleep=sleep,
-                    deadline=deadline,
-                    actions=bool(os.environ.get(ACTIONS_URL_ENV_VAR)),
-                )
-                _log_delivery(log, report)
-            health = delivery_health(outbox.oldest_pending(), clock(), alerts.stale_after)
-            if not health.passed:
-                log.warning(health.description)
-            return SensorResult(
-                cursor=cursor.serialize(),
-                asset_events=_if_changed(context.instance, health, check_keys),
-            )
+            return tick(context, drift_store, slack_alerts)
         except StoreLockedError as exc:
             # Another process (a run's step, the CLI) holds DuckDB's file lock.
             # Nothing is lost: the cursor stays, so the next tick reads the same
             # evaluations again, and the outbox's keys make that a no-op.
-            log.warning(f"{exc}; this tick ends and the next one tries again")
+            context.log.warning(f"{exc}; this tick ends and the next one tries again")
             return SkipReason(str(exc))
 
     return drift_alert_router

@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dagster import DagsterEventType, DagsterInstance
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from dagster._core.event_api import RunStatusChangeRecordsFilter
 
 from drift_assets.alerts.events import MATERIALIZATION, CheckEvent
@@ -80,7 +80,7 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
     end = record.end_time or record.update_timestamp.timestamp()
     return RunFacts(
         run_id=run_id,
-        failed=record.dagster_run.status.value == "FAILURE",
+        failed=record.dagster_run.status == DagsterRunStatus.FAILURE,
         ended_at=datetime.fromtimestamp(end, UTC),
         planned=planned,
         materialized=frozenset(materialized),
