@@ -1,10 +1,17 @@
-"""A completed asset check evaluation as the router sees it: plain values, no Dagster types."""
+"""What the router routes, as plain values (no Dagster types): a completed asset
+check evaluation, a check a failed run left without one, a failed materialization
+or a freshness state change."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+# The alert classes of what is not a check evaluation: (asset key, one of these).
+# Dagster check names are letters, digits and underscores, so these never collide.
+MATERIALIZATION = "(materialization)"  # a run failed to materialize the asset
+FRESHNESS = "(freshness)"  # the asset's Dagster freshness state
 
 
 @dataclass(frozen=True)
@@ -18,7 +25,10 @@ class ColumnLine:
 
 @dataclass(frozen=True)
 class CheckEvent:
-    evaluation_id: int  # Dagster's asset check execution record id
+    """A check's evaluation, or a check that could not run, a failed
+    materialization or a freshness state change, as one alert class sees it."""
+
+    evaluation_id: int  # the id of its source: check execution, run or freshness event
     run_id: str
     asset_key: str  # user string, "a/b"
     check_name: str

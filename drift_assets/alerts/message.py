@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from drift_assets.alerts.action_buttons import action_buttons
-from drift_assets.alerts.events import CheckEvent
+from drift_assets.alerts.events import FRESHNESS, MATERIALIZATION, CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
 from drift_assets.settings.severity import Severity
 from drift_assets.settings.times import when
@@ -70,6 +70,8 @@ class Message:
 
 def check_url(webserver: str, asset_key: str, check_name: str) -> str:
     path = "/".join(quote(part, safe="") for part in asset_key.split("/"))
+    if check_name in (MATERIALIZATION, FRESHNESS):  # not a check: the asset's own page
+        return f"{webserver.rstrip('/')}/assets/{path}"
     check = quote(check_name, safe="")
     return f"{webserver.rstrip('/')}/assets/{path}?view=checks&checkDetail={check}"
 
@@ -106,8 +108,9 @@ def alert_message(
         f"*Asset*\n`{_esc(event.asset_key)}`",
         f"*Check*\n{_esc(event.check_name)}",
         f"*Severity*\n{EMOJI[severity]} {severity}",
-        f"*Run*\n<{run_url(webserver, event.run_id)}|{event.run_id[:8]}>",
     ]
+    if event.run_id:  # a freshness change of a never-materialized asset has no run
+        fields.append(f"*Run*\n<{run_url(webserver, event.run_id)}|{event.run_id[:8]}>")
     if event.partition:
         fields.append(f"*Partition*\n{_esc(event.partition)}")
     if event.of_partitions:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from dagster import (
@@ -14,18 +15,23 @@ from dagster import (
     SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     sensor,
 )
 
+from drift_assets.alerts.events import FRESHNESS, MATERIALIZATION, CheckEvent
 from drift_assets.alerts.router import Routing, Status, route
+from drift_assets.defs.freshness_states import location_policies, pick_up_freshness
 from drift_assets.defs.pickup import PickupCursor, pick_up
 from drift_assets.defs.resources import DriftStoreResource, SinkSecret, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
+from drift_assets.defs.run_failures import pick_up_runs
 from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute, resolve_route
 from drift_assets.settings.dataset_file import ProjectConfig
 from drift_assets.settings.sinks import SLACK_SINK
 from drift_assets.slack.dispatch import DispatchReport, dispatch
 from drift_assets.slack.sink_set import build_sinks, idle_sinks
+from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.outbox import Outbox
 
 SENSOR_NAME = "drift_alert_router"
@@ -70,40 +76,22 @@ def build_alert_sensor(
     alerts = config.alerts
     route_of = _router_targets(config)
 
-    @sensor(
-        name=SENSOR_NAME,
-        minimum_interval_seconds=minimum_interval_seconds,
-        default_status=DefaultSensorStatus.RUNNING,
-        description=(
-            "Routes failed asset checks (and the first pass after a failure) to Slack through"
-            " the drift store's outbox. `drift-assets alerts` lists what it decided."
-        ),
-    )
-    def drift_alert_router(
+    def tick(
         context: SensorEvaluationContext,
         drift_store: DriftStoreResource,
         slack_alerts: SlackAlertsResource,
-    ):
+    ) -> SensorResult:
         started = clock()
         deadline = started + alerts.tick_budget
         log = context.log
-        outbox = Outbox(drift_store.get_store())
+        outbox = Outbox(drift_store.get_store(lambda: (deadline - clock()).total_seconds()))
         check_keys = context.repository_def.asset_graph.asset_check_keys
-        events, cursor = pick_up(
-            context.instance,
-            check_keys,
-            PickupCursor.parse(context.cursor),
-            now=started,
-            initial_lookback=alerts.initial_lookback,
-        )
+        events, cursor = _pick_up(context, PickupCursor.parse(context.cursor), started, alerts)
         # After a crash between writing the outbox and saving the cursor, the same
         # evaluations come again; their keys are already in the outbox.
         known = outbox.known([e.key for e in events])
         fresh = [e for e in events if e.key not in known]
-        failed = sum(not e.passed for e in fresh)
-        log.info(
-            f"picked up {len(fresh)} new evaluations ({failed} failed) of {len(check_keys)} checks"
-        )
+        log.info(_picked_up(fresh, len(check_keys)))
         routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
         remaining = lambda: (deadline - clock()).total_seconds()  # noqa: E731
         sinks, missing = build_sinks(
@@ -141,7 +129,80 @@ def build_alert_sensor(
             asset_events=_if_changed(context.instance, health, check_keys),
         )
 
+    @sensor(
+        name=SENSOR_NAME,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=(
+            "Routes failed asset checks (and the first pass after a failure) to Slack through"
+            " the drift store's outbox. `drift-assets alerts` lists what it decided."
+        ),
+    )
+    def drift_alert_router(
+        context: SensorEvaluationContext,
+        drift_store: DriftStoreResource,
+        slack_alerts: SlackAlertsResource,
+    ):
+        try:
+            return tick(context, drift_store, slack_alerts)
+        except StoreLockedError as exc:
+            # Another process (a run's step, the CLI) holds DuckDB's file lock.
+            # Nothing is lost: the cursor stays, so the next tick reads the same
+            # evaluations again, and the outbox's keys make that a no-op.
+            context.log.warning(f"{exc}; this tick ends and the next one tries again")
+            return SkipReason(str(exc))
+
     return drift_alert_router
+
+
+def _pick_up(
+    context: SensorEvaluationContext, cursor: PickupCursor, now: datetime, alerts: AlertsConfig
+) -> tuple[list[CheckEvent], PickupCursor]:
+    """Everything new since the cursor: check evaluations (and checks a failed run
+    left without one), failed materializations and freshness state changes."""
+    graph = context.repository_def.asset_graph
+    webserver = alerts.webserver()
+    lookback = alerts.initial_lookback
+    checks, cursor = pick_up(
+        context.instance,
+        graph.asset_check_keys,
+        cursor,
+        now=now,
+        initial_lookback=lookback,
+        webserver=webserver,
+    )
+    assets = graph.get_all_asset_keys()
+    runs, run_cursor = pick_up_runs(
+        context.instance,
+        {k.to_user_string() for k in assets},
+        cursor.runs,
+        now=now,
+        lookback=lookback,
+        webserver=webserver,
+    )
+    fresh, marks = pick_up_freshness(
+        context.instance,
+        cursor.freshness,
+        location_policies(graph, assets),
+        now=now,
+        lookback=lookback,
+    )
+    events = sorted([*checks, *runs, *fresh], key=lambda e: (e.evaluated_at, e.evaluation_id))
+    return events, replace(cursor, runs=run_cursor, freshness=marks)
+
+
+def _picked_up(events: list[CheckEvent], checks: int) -> str:
+    by_source: dict[str, list[CheckEvent]] = {MATERIALIZATION: [], FRESHNESS: [], "": []}
+    for event in events:
+        by_source.get(event.check_name, by_source[""]).append(event)
+    evaluations = by_source[""]
+    failed = sum(not e.passed for e in evaluations)
+    runs = by_source[MATERIALIZATION]
+    return (
+        f"picked up {len(evaluations)} new evaluations ({failed} failed) of {checks} checks,"
+        f" {len(runs)} materialization outcomes ({sum(not e.passed for e in runs)} failed)"
+        f" and {len(by_source[FRESHNESS])} freshness changes"
+    )
 
 
 def _log_routing(log, routing: Routing, idle: set[str]) -> None:

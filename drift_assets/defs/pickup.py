@@ -7,18 +7,28 @@ table (``asset_check_executions``), read through the public
 when a check is *planned* and the row is completed later, so ids do not complete
 in order: the cursor keeps a watermark below which every execution is settled,
 plus the ids above it already handed out. Executions still planned in a live run
-hold the watermark back; planned ones of finished runs never produced a result
-(the run failed or skipped the check) and are settled without an event.
+hold the watermark back; planned ones of finished runs never produced a result:
+in a failed run the check errored or was skipped because of the failure, which is
+an alert (``run_failures``); in a run that succeeded it was left out on purpose,
+and settles without an event.
+
+Old evaluations are never new. Execution ids are global and increasing, so the
+cursor also keeps the highest id it has looked at (``high``): a check it has no
+entry for (added to the location, or back after a broken dataset file left its
+dataset out) starts there, not at the beginning of its history. Entries of checks
+missing from the location are kept, so a dataset that returns resumes where it
+was. (Re-reading a returning check's history from the start once announced an
+old failure as new and an older pass as its recovery.)
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from dagster import AssetCheckKey, DagsterInstance
+from dagster import AssetCheckKey, DagsterInstance, DagsterRun, DagsterRunStatus
 
 # The record type and its status enum are not exported at the top level; this
 # module is the only place that touches them.
@@ -29,6 +39,8 @@ from dagster._core.storage.asset_check_execution_record import (
 
 from drift_assets.alerts.events import CheckEvent, ColumnLine
 from drift_assets.checks.outcome import is_finite_number
+from drift_assets.defs.freshness_states import FreshnessMark
+from drift_assets.defs.run_failures import RunCursor, RunFacts, check_not_run_event, run_facts
 
 _PAGE = 100
 _MAX_TEXT = 200  # longer text metadata is left to the Dagster UI
@@ -44,28 +56,38 @@ class CheckCursor:
 class PickupCursor:
     checks: Mapping[str, CheckCursor] = field(default_factory=dict)
     started: bool = False  # False until the first tick: then only a lookback is read
+    high: int = 0  # the highest execution id of any check looked at so far
+    runs: RunCursor = RunCursor()
+    freshness: Mapping[str, FreshnessMark] | None = None  # None: not read yet
 
     def serialize(self) -> str:
-        return json.dumps(
-            {
-                "v": 1,
-                "checks": {
-                    k: {"w": c.watermark, "seen": sorted(c.seen)} for k, c in self.checks.items()
-                },
+        data = {
+            "v": 2,
+            "high": self.high,
+            "checks": {
+                k: {"w": c.watermark, "seen": sorted(c.seen)} for k, c in self.checks.items()
             },
-            separators=(",", ":"),
-        )
+            "runs": {"failure": self.runs.failure, "success": self.runs.success},
+        }
+        if self.freshness is not None:
+            data["freshness"] = {k: [m.state, m.at] for k, m in self.freshness.items()}
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def parse(cls, text: str | None) -> PickupCursor:
         if not text:
             return cls()
         data = json.loads(text)
+        checks = {k: CheckCursor(v["w"], frozenset(v["seen"])) for k, v in data["checks"].items()}
+        # A version 1 cursor had no `high`: what its checks had reached is a floor.
+        ids = [i for c in checks.values() for i in (c.watermark, *c.seen)]
+        fresh = data.get("freshness")
         return cls(
-            checks={
-                k: CheckCursor(v["w"], frozenset(v["seen"])) for k, v in data["checks"].items()
-            },
+            checks=checks,
             started=True,
+            high=data.get("high", max(ids, default=0)),
+            runs=RunCursor(**data.get("runs", {})),
+            freshness=None if fresh is None else {k: FreshnessMark(*v) for k, v in fresh.items()},
         )
 
 
@@ -76,18 +98,22 @@ def pick_up(
     *,
     now: datetime,
     initial_lookback: timedelta,
+    webserver: str,
 ) -> tuple[list[CheckEvent], PickupCursor]:
-    """Completed evaluations not picked up before, oldest first, and the next cursor."""
+    """Completed evaluations and checks of failed runs that left none, not picked
+    up before, oldest first, and the next cursor."""
     keys = sorted(check_keys, key=lambda k: k.to_user_string())
     storage = instance.event_log_storage
     latest = storage.get_latest_asset_check_execution_by_key(keys)
     cutoff = None if cursor.started else (now - initial_lookback).timestamp()
     events: list[CheckEvent] = []
-    checks: dict[str, CheckCursor] = {}
-    finished_runs: dict[str, bool] = {}
+    checks = dict(cursor.checks)  # checks missing from the location keep their place
+    runs: dict[str, DagsterRun | None] = {}
+    facts: dict[str, RunFacts | None] = {}
+    high = max([cursor.high, *(r.id for r in latest.values())])
     for key in keys:
         name = key.to_user_string()
-        state = cursor.checks.get(name, CheckCursor())
+        state = cursor.checks.get(name) or CheckCursor(cursor.high if cursor.started else 0)
         newest = latest.get(key)
         if newest is None or newest.id <= state.watermark:
             checks[name] = state
@@ -95,9 +121,15 @@ def pick_up(
         watermark, seen, holding = state.watermark, set(state.seen), False
         for record in _records_after(storage, key, state.watermark):
             if record.status == AssetCheckExecutionRecordStatus.PLANNED:
-                if not _run_finished(instance, record.run_id, finished_runs):
+                run = _run(instance, record.run_id, runs)
+                if run is not None and not run.is_finished:
                     holding = True
                     continue
+                failed = run is not None and run.status == DagsterRunStatus.FAILURE
+                if failed and record.id not in seen:
+                    seen.add(record.id)
+                    if cutoff is None or record.create_timestamp >= cutoff:
+                        events += _not_run(instance, record, facts, webserver)
             elif record.id not in seen:
                 seen.add(record.id)
                 if cutoff is None or record.create_timestamp >= cutoff:
@@ -106,7 +138,7 @@ def pick_up(
                 watermark = record.id
         checks[name] = CheckCursor(watermark, frozenset(i for i in seen if i > watermark))
     events.sort(key=lambda e: (e.evaluated_at, e.evaluation_id))
-    return events, PickupCursor(checks, started=True)
+    return events, replace(cursor, checks=checks, started=True, high=high)
 
 
 def _records_after(storage, key: AssetCheckKey, watermark: int) -> list[AssetCheckExecutionRecord]:
@@ -122,11 +154,36 @@ def _records_after(storage, key: AssetCheckKey, watermark: int) -> list[AssetChe
         before = page[-1].id
 
 
-def _run_finished(instance: DagsterInstance, run_id: str, memo: dict[str, bool]) -> bool:
+def _run(instance: DagsterInstance, run_id: str, memo: dict[str, DagsterRun | None]):
+    """The run, None when deleted (its planned checks settle without an event)."""
     if run_id not in memo:
-        run = instance.get_run_by_id(run_id)
-        memo[run_id] = run is None or run.is_finished
+        memo[run_id] = instance.get_run_by_id(run_id)
     return memo[run_id]
+
+
+def _not_run(
+    instance: DagsterInstance,
+    record: AssetCheckExecutionRecord,
+    memo: dict[str, RunFacts | None],
+    webserver: str,
+) -> list[CheckEvent]:
+    if record.run_id not in memo:
+        memo[record.run_id] = run_facts(instance, record.run_id)
+    run = memo[record.run_id]
+    if run is None:
+        return []
+    event = record.event.dagster_event if record.event else None
+    return [
+        check_not_run_event(
+            run,
+            asset_key=record.key.asset_key.to_user_string(),
+            check_name=record.key.name,
+            step=event.step_key if event else None,
+            evaluation_id=record.id,
+            partition=record.partition,
+            webserver=webserver,
+        )
+    ]
 
 
 def to_event(record: AssetCheckExecutionRecord) -> CheckEvent:

@@ -4,6 +4,7 @@ router sends."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from dagster import Config, ConfigurableResource
 from dagster_slack import SlackResource
@@ -38,8 +39,13 @@ class DriftStoreResource(ConfigurableResource):
         ),
     )
 
-    def get_store(self) -> DriftStore:
-        return DriftStore(self.database or default_store_path(), lock_timeout=self.lock_timeout_s)
+    def get_store(self, budget: Callable[[], float] | None = None) -> DriftStore:
+        """The store; with ``budget`` (seconds left, asked at each connection) a
+        locked file is waited for no longer than that either."""
+        path = self.database or default_store_path()
+        if budget is None:
+            return DriftStore(path, lock_timeout=self.lock_timeout_s)
+        return DriftStore(path, lock_timeout=lambda: max(0.0, min(self.lock_timeout_s, budget())))
 
 
 class SinkSecret(Config):

@@ -12,6 +12,7 @@ lock held; hence this small version with ``finally``.)
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,9 +54,11 @@ def connect(
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
                 if _is_lock_conflict(exc):
+                    holder = re.search(r"PID \d+", str(exc))  # DuckDB names the holder
+                    who = f" (held by {holder[0]})" if holder else ""
                     raise StoreLockedError(
                         f"the drift store {path} stayed locked by another process for"
-                        f" {lock_timeout:g} s"
+                        f" {lock_timeout:.3g} s{who}"
                     ) from exc
                 raise
             sleep(delay * random.uniform(0.5, 1.5))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -62,7 +62,14 @@ class PinnedBaseline:
 
 
 class DriftStore:
-    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        # Seconds, or a function giving them at each connection (a sensor tick's
+        # budget shrinks as the tick goes on).
+        lock_timeout: float | Callable[[], float] = DEFAULT_LOCK_TIMEOUT_S,
+    ):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.journal = Journal(journal_folder(self.path))
@@ -71,7 +78,8 @@ class DriftStore:
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection to an up-to-date schema."""
-        with connect(self.path, lock_timeout=self.lock_timeout) as conn:
+        timeout = self.lock_timeout() if callable(self.lock_timeout) else self.lock_timeout
+        with connect(self.path, lock_timeout=timeout) as conn:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True

@@ -1,10 +1,15 @@
 """The router sensor against real in-process runs on both SQLite storages (run-sharded
 default and consolidated), across a restart: every evaluation of every asset check
 (hand-written ones too) is picked up once, the cursor neither misses nor repeats,
-and neither the token nor the webhook URL reaches the tick log or the outbox."""
+and neither the token nor the webhook URL reaches the tick log or the outbox. A
+tick keeps its budget when another process holds the store's lock."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +29,7 @@ from drift_assets.alerts.router import Kind, Status
 from drift_assets.defs.alert_sensor import alert_resources, build_alert_sensor
 from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.defs.router_health import DELIVERY_CHECK, router_health_asset, router_health_check
+from drift_assets.settings.alert_routes import AlertsConfig
 from drift_assets.settings.dataset_file import ProjectConfig
 from drift_assets.store.outbox import Outbox
 from drift_assets_tests.fake_slack import FakeSlack
@@ -182,3 +188,50 @@ def test_alerts_stuck_in_the_outbox_fail_the_router_health_check(tmp_path, capfd
         instance.report_runless_asset_event(health)
         assert tick(instance, late.cursor, resources, an_hour_later).asset_events == []
         assert "an alert has waited 1:00:0" in tick_log(capfd)
+
+
+def test_a_tick_that_cannot_get_the_store_in_its_budget_ends_with_one_line(tmp_path, capfd):
+    path = tmp_path / "drift.duckdb"
+    store = DriftStoreResource(database=str(path))  # waits 60 s for a lock by default
+    resources = {"drift_store": store, "slack_alerts": SlackAlertsResource()}
+    sensor = build_alert_sensor(
+        ProjectConfig(alerts=AlertsConfig(tick_budget=timedelta(seconds=1)))
+    )
+    holder = subprocess.Popen(  # a run's step or the CLI, holding DuckDB's file lock
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r});"
+            " print('locked', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with DagsterInstance.ephemeral() as instance:
+            run(instance, has_rows=False, fresh_enough=True)
+            capfd.readouterr()
+            began = time.monotonic()
+            locked = tick(instance, None, resources, sensor)
+            took = time.monotonic() - began
+            assert took < 10  # the budget and the pickup, not the store's 60 s
+            assert locked.cursor is None  # kept: the next tick reads the same again
+            # Waited the tick's remaining budget (about a second), not the store's 60 s.
+            assert re.search(r"stayed locked by another process for 0\.\d+ s", locked.skip_message)
+            warnings = [line for line in tick_log(capfd).splitlines() if "WARNING" in line]
+            assert len(warnings) == 1 and "Traceback" not in "\n".join(warnings)
+            assert re.search(
+                rf"the drift store {re.escape(str(path))} stayed locked by another process for"
+                rf" [\d.]+ s \(held by PID {holder.pid}\); this tick ends and the next one tries"
+                " again",
+                warnings[0],
+            )
+
+            holder.kill()
+            holder.wait()
+            tick(instance, None, resources, sensor)
+    finally:
+        holder.kill()
+    (row,) = Outbox(store.get_store()).rows()
+    assert (row.kind, row.check_name) == (Kind.ALERT, "has_rows")

@@ -7,7 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from dagster import AssetCheckEvaluation, AssetCheckKey, AssetCheckSeverity, AssetKey
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterRunStatus,
+)
 from dagster._core.events import DagsterEvent, DagsterEventType
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.asset_check_execution_record import (
@@ -63,6 +69,7 @@ class Storage:
 @dataclass
 class Run:
     is_finished: bool
+    status: DagsterRunStatus = DagsterRunStatus.SUCCESS
 
 
 @dataclass
@@ -75,7 +82,14 @@ class Instance:
 
 
 def picked(instance, cursor):
-    events, cursor = pick_up(instance, [KEY], cursor, now=NOW, initial_lookback=timedelta(hours=1))
+    events, cursor = pick_up(
+        instance,
+        [KEY],
+        cursor,
+        now=NOW,
+        initial_lookback=timedelta(hours=1),
+        webserver="http://dagster",
+    )
     return [e.evaluation_id for e in events], cursor
 
 
@@ -119,3 +133,17 @@ def test_long_histories_are_paged_and_the_first_tick_only_looks_back():
     assert storage.history_calls == 3
     storage.records[251] = record(251, "r251")
     assert picked(instance, cursor)[0] == [251]
+
+
+def test_a_cursor_written_before_it_kept_a_high_mark_does_not_replay_a_returning_check():
+    # A version 1 cursor (no `high`) that had already dropped orders:null_rate while
+    # a broken dataset file left it out: its other checks' marks are the floor.
+    storage = Storage({i: record(i, f"r{i}") for i in (1, 2, 3)})
+    instance = Instance(storage, {})
+    old = '{"v":1,"checks":{"customers:null_rate":{"w":3,"seen":[]}}}'
+    ids, cursor = picked(instance, PickupCursor.parse(old))
+    assert ids == [] and cursor.high == 3
+    storage.records[4] = record(4, "r4")
+    ids, cursor = picked(instance, cursor)
+    assert ids == [4]
+    assert set(cursor.checks) == {"customers:null_rate", "orders:null_rate"}  # both kept
