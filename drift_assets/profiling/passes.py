@@ -61,7 +61,9 @@ import numpy as np
 from drift_assets.profiling.column_plan import (
     EXACT_TOP_LIMIT,
     ColumnPlan,
+    projected,
     quote_identifier,
+    width_groups,
 )
 from drift_assets.profiling.dataset_profile import (
     CategoricalSummary,
@@ -94,6 +96,11 @@ _DISTINCT_ESTIMATE_MARGIN = 0.1
 _DISTINCT_SAMPLE_ROWS = 100_000
 # Rows per Arrow batch streamed from DuckDB.
 _BATCH_ROWS = 1 << 18
+# Columns one query measures, and values (rows x columns) one streamed batch or
+# sample holds: a wide batch is read by several narrow queries, so neither a
+# query's binding nor its memory grows with the width.
+_QUERY_COLUMNS = 128
+_QUERY_CELLS = 1 << 23
 
 
 @dataclass
@@ -148,8 +155,7 @@ class Profiler:
         self.top_values = TopValues(conn, self.view, top_k)
         self.id_like_ratio = id_like_ratio
         self.quantiles = [i / bins for i in range(1, bins)]
-        projection = [part for c in columns for part in c.projection()]
-        self.source = f"(SELECT {', '.join(projection)} FROM {self.view})"
+        self.plans = {c.index: c for c in columns}
 
     def run(self) -> tuple[int, list[ColumnProfile]]:
         numeric = [c for c in self.columns if c.logical_type.is_numeric]
@@ -174,7 +180,14 @@ class Profiler:
                 streamed = [
                     c for c in numeric if c.index not in self.arrays and measured[c.index].non_null
                 ]
-                passes |= self._scan_stream(streamed, measured, row_count)
+                if row_count <= CHUNK_ROWS:
+                    # A short batch's columns are fetched once, in groups, and scanned
+                    # as in-memory columns are: one query a group instead of three
+                    # (sample, values, recount), the same values in the same order.
+                    self.arrays = {**self.arrays, **self._fetch(streamed, row_count)}
+                    waiting.extend(streamed)
+                else:
+                    passes |= self._scan_stream(streamed, measured, row_count)
                 categorical = self._top_values(measured)
             except BaseException:
                 waiting.clear()  # so a failed query does not wait for the whole numpy pass
@@ -199,27 +212,31 @@ class Profiler:
         return row_count, profiles
 
     def _measure(self) -> tuple[int, dict[int, _Measured]]:
-        """Query 1 (and 2): non-null and distinct counts, and the ID-like decision."""
-        query = _Aggregate()
-        rows = query.add("count(*)")
-        slots: dict[int, dict[str, int]] = {}
-        for c in self.columns:
-            slot = slots[c.index] = {"non_null": query.add(f"count(c{c.index})")}
-            if not c.few_values:
-                slot["distinct"] = query.add(f"approx_count_distinct(c{c.index})")
-            if c.logical_type is LogicalType.INTEGER:
-                slot["low"] = query.add(f"min(c{c.index})")
-                slot["high"] = query.add(f"max(c{c.index})")
-        result = query.run(self.conn, self.source)
-        measured = {}
-        for c in self.columns:
-            slot = slots[c.index]
-            m = measured[c.index] = _Measured(int(result[slot["non_null"]]))
-            if "distinct" in slot:
-                m.distinct = self._distinct(c, m.non_null, result[slot["distinct"]])
-                span = (result[slot["low"]], result[slot["high"]]) if "low" in slot else None
-                m.skip_reason = self._id_like(c, m.non_null, m.distinct, span)
-        return int(result[rows]), measured
+        """Query 1 (and 2): non-null and distinct counts, and the ID-like decision;
+        one aggregate per group of ``_QUERY_COLUMNS`` columns."""
+        measured: dict[int, _Measured] = {}
+        row_count = 0
+        for group in width_groups(self.columns, _QUERY_COLUMNS):
+            query = _Aggregate()
+            rows = query.add("count(*)")
+            slots: dict[int, dict[str, int]] = {}
+            for c in group:
+                slot = slots[c.index] = {"non_null": query.add(f"count(c{c.index})")}
+                if not c.few_values:
+                    slot["distinct"] = query.add(f"approx_count_distinct(c{c.index})")
+                if c.logical_type is LogicalType.INTEGER:
+                    slot["low"] = query.add(f"min(c{c.index})")
+                    slot["high"] = query.add(f"max(c{c.index})")
+            result = query.run(self.conn, projected(group, self.view))
+            row_count = int(result[rows])
+            for c in group:
+                slot = slots[c.index]
+                m = measured[c.index] = _Measured(int(result[slot["non_null"]]))
+                if "distinct" in slot:
+                    m.distinct = self._distinct(c, m.non_null, result[slot["distinct"]])
+                    span = (result[slot["low"]], result[slot["high"]]) if "low" in slot else None
+                    m.skip_reason = self._id_like(c, m.non_null, m.distinct, span)
+        return row_count, measured
 
     def _distinct(self, c: ColumnPlan, non_null: int, estimate: int) -> int:
         """The HyperLogLog estimate, or query 2's share where the estimate could put
@@ -272,7 +289,7 @@ class Profiler:
                 passes[c.index] = NumericPass(c.reference_edges, fresh=False)
             else:
                 passes[c.index] = NumericPass(fresh.get(c.index), fresh=True)
-        for index, values in self._stream(list(passes)):
+        for index, values in self._stream(list(passes), row_count):
             passes[index].add(values)
         return passes
 
@@ -301,7 +318,7 @@ class Profiler:
             edges = self._fresh_edges(refit, row_count)
             histograms.update(
                 (index, Histogram(edges[index], counts))
-                for index, counts in self._count(edges).items()
+                for index, counts in self._count(edges, row_count).items()
             )
         return {
             c.index: NumericSummary(
@@ -320,15 +337,17 @@ class Profiler:
             c.index: sample_values(self.arrays[c.index]) for c in columns if c.index in self.arrays
         }
         streamed = [c for c in columns if c.index not in self.arrays]
-        if streamed:
-            source = self.source
-            if row_count > 2 * EDGE_SAMPLE_ROWS:
+        sampled = row_count > 2 * EDGE_SAMPLE_ROWS
+        per_query = _per_query(EDGE_SAMPLE_ROWS if sampled else row_count)
+        for group in width_groups(streamed, per_query):
+            source = projected(group, self.view)
+            if sampled:
                 # Row-level sampling: a block sample of sorted data misses whole ranges.
                 percent = 100 * EDGE_SAMPLE_ROWS / row_count
                 source += f" USING SAMPLE {percent:.6f}% (bernoulli, {SAMPLE_SEED})"
-            values = ", ".join(f"v{c.index}" for c in streamed)
+            values = ", ".join(f"v{c.index}" for c in group)
             table = self.conn.sql(f"SELECT {values} FROM {source}").to_arrow_table()
-            for c, column in zip(streamed, table.columns, strict=True):
+            for c, column in zip(group, table.columns, strict=True):
                 samples[c.index] = arrow_floats(column)
         return self._quantile_edges(samples)
 
@@ -342,29 +361,40 @@ class Profiler:
                 edges[index] = distinct_edges(cuts.tolist())
         return edges
 
-    def _count(self, edges: dict[int, Edges]) -> dict[int, tuple[int, ...]]:
+    def _count(self, edges: dict[int, Edges], row_count: int) -> dict[int, tuple[int, ...]]:
         """Exact counts in the given edges, for the few columns counted twice."""
         bins = {index: Bins(cuts) for index, cuts in edges.items()}
         for index, counter in bins.items():
             if index in self.arrays:
                 for chunk in chunks(self.arrays[index]):
                     counter.add(chunk[~np.isnan(chunk)])
-        for index, values in self._stream([i for i in bins if i not in self.arrays]):
+        for index, values in self._stream([i for i in bins if i not in self.arrays], row_count):
             bins[index].add(values[~np.isnan(values)])
         return {index: counter.counts for index, counter in bins.items()}
 
-    def _stream(self, indexes: list[int]) -> Iterator[tuple[int, np.ndarray]]:
-        """The columns' values as float64 arrays (NaN for nulls), batch by batch."""
-        if not indexes:
-            return
-        columns = ", ".join(f"v{index}" for index in indexes)
-        reader = self.conn.sql(f"SELECT {columns} FROM {self.source}").to_arrow_reader(_BATCH_ROWS)
-        with reader:
-            for batch in read_ahead(reader):
-                for index, values in zip(indexes, batch.columns, strict=True):
-                    array = arrow_floats(values)
-                    for start in range(0, len(array), CHUNK_ROWS):
-                        yield index, array[start : start + CHUNK_ROWS]
+    def _fetch(self, columns: list[ColumnPlan], row_count: int) -> dict[int, np.ndarray]:
+        """The columns' values as float64 arrays (NaN for nulls), a query per group."""
+        fetched = {}
+        for group in width_groups(columns, _per_query(row_count)):
+            values = ", ".join(f"v{c.index}" for c in group)
+            table = self.conn.sql(f"SELECT {values} FROM {projected(group, self.view)}")
+            for c, column in zip(group, table.to_arrow_table().columns, strict=True):
+                fetched[c.index] = arrow_floats(column)
+        return fetched
+
+    def _stream(self, indexes: list[int], row_count: int) -> Iterator[tuple[int, np.ndarray]]:
+        """The columns' values as float64 arrays (NaN for nulls), batch by batch: one
+        query per group of columns, each column's chunks in order."""
+        plans = [self.plans[index] for index in indexes]
+        for group in width_groups(plans, _per_query(min(row_count, _BATCH_ROWS))):
+            columns = ", ".join(f"v{c.index}" for c in group)
+            query = f"SELECT {columns} FROM {projected(group, self.view)}"
+            with self.conn.sql(query).to_arrow_reader(_BATCH_ROWS) as reader:
+                for batch in read_ahead(reader):
+                    for c, values in zip(group, batch.columns, strict=True):
+                        array = arrow_floats(values)
+                        for start in range(0, len(array), CHUNK_ROWS):
+                            yield c.index, array[start : start + CHUNK_ROWS]
 
     def _top_values(self, measured: dict[int, _Measured]) -> dict[int, CategoricalSummary]:
         """Queries 4. A GROUP BY also counts the distinct values exactly, which settles
@@ -396,3 +426,8 @@ class Profiler:
             non_null = {c.index: measured[c.index].non_null for c in sketched}
             tops.update(self.top_values.sketched(sketched, non_null))
         return tops
+
+
+def _per_query(rows: int) -> int:
+    """Columns one query reads when each holds ``rows`` values (at least one)."""
+    return max(1, min(_QUERY_COLUMNS, _QUERY_CELLS // max(1, rows)))
