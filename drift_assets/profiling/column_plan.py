@@ -33,6 +33,23 @@ _UNITS = {
 }
 
 
+# Physical types whose double is a plain widening (pyarrow's cast gives DuckDB's).
+_PLAIN_NUMBERS = frozenset(
+    {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+    }
+)
+
+
 def quote_identifier(name: str) -> str:
     """A SQL identifier for any column name (embedded double quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
@@ -92,6 +109,11 @@ class ColumnPlan:
         return column
 
     @property
+    def plain_number(self) -> bool:
+        """An integer or float column whose v{i} is only its value widened to a double."""
+        return self.physical_type in _PLAIN_NUMBERS
+
+    @property
     def sql(self) -> str:
         return quote_identifier(self.name)
 
@@ -126,13 +148,15 @@ def width_groups(columns: list[ColumnPlan], size: int) -> Iterator[list[ColumnPl
         yield columns[start : start + max(1, size)]
 
 
-def projected(columns: list[ColumnPlan], view: str) -> str:
-    """A subquery of only these columns' projections over ``view`` (a quoted name).
+def projected(columns: list[ColumnPlan], view: str, *, values: bool = True) -> str:
+    """A subquery of only these columns' projections over ``view`` (a quoted name),
+    without the v{i} doubles unless ``values``.
 
     Each query reads a projection of the columns it measures, never of all of
     them: a query's cost grows with the expressions it binds, so a batch of 10,000
     columns is measured by queries of a bounded width each."""
-    return f"(SELECT {', '.join(part for c in columns for part in c.projection())} FROM {view})"
+    parts = (part for c in columns for part in c.projection()[: None if values else 1])
+    return f"(SELECT {', '.join(parts)} FROM {view})"
 
 
 def _usable_edges(edges: Edges) -> bool:

@@ -106,9 +106,10 @@ def _date_led(conn: duckdb.DuckDBPyConnection, view: str, text_columns: list[str
         probe = conn.sql(f"SELECT {selected} FROM {_quote(view)} LIMIT {_PROBE_ROWS}")
         probe = probe.to_arrow_table()
         for name, values in zip(group, probe.columns, strict=True):
-            if values.null_count < len(values) and pc.all(
-                pc.match_substring_regex(values, _DATE_LED)
-            ).as_py():
+            if (
+                values.null_count < len(values)
+                and pc.all(pc.match_substring_regex(values, _DATE_LED)).as_py()
+            ):
                 likely.append(name)
     return likely
 
