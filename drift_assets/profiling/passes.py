@@ -2,8 +2,8 @@
 
 This is the only step that reads rows. Per batch:
 
-1. One DuckDB aggregate over all columns: row count, non-null counts and
-   HyperLogLog distinct estimates.
+1. DuckDB aggregates over a group of columns at a time (``column_counts``): row
+   count, non-null counts and HyperLogLog distinct estimates.
 2. For a STRING or INTEGER column whose estimate is too close to the ID-like
    threshold to trust (HyperLogLog is off by up to ~6%): the exact distinct share of
    the rows whose value hashes into one bucket (all copies of a value share a
@@ -52,25 +52,25 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
+from drift_assets.profiling.column_counts import ColumnCounts, Measured
 from drift_assets.profiling.column_plan import (
     EXACT_TOP_LIMIT,
     ColumnPlan,
+    projected,
     quote_identifier,
+    width_groups,
 )
 from drift_assets.profiling.dataset_profile import (
     CategoricalSummary,
     ColumnProfile,
     Histogram,
-    LogicalType,
     NumericSummary,
 )
-from drift_assets.profiling.id_like import MIN_ID_LIKE_VALUES, id_like_reason
 from drift_assets.profiling.numeric_pass import (
     CHUNK_ROWS,
     EDGE_SAMPLE_ROWS,
@@ -88,43 +88,13 @@ from drift_assets.profiling.numeric_pass import (
 from drift_assets.profiling.read_ahead import read_ahead
 from drift_assets.profiling.top_values import TopValues
 
-# HyperLogLog estimates closer than this to the ID-like threshold are checked.
-_DISTINCT_ESTIMATE_MARGIN = 0.1
-# Rows (about) in the hash bucket whose exact distinct share stands for the column.
-_DISTINCT_SAMPLE_ROWS = 100_000
 # Rows per Arrow batch streamed from DuckDB.
 _BATCH_ROWS = 1 << 18
-
-
-@dataclass
-class _Measured:
-    """What the DuckDB queries found about one column."""
-
-    non_null: int
-    distinct: int = 0
-    skip_reason: str | None = None
-    reference_counts: tuple[int, ...] | None = None
-
-
-class _Aggregate:
-    """One ungrouped SELECT of many aggregates and their parameters: one pass."""
-
-    def __init__(self) -> None:
-        self.expressions: list[str] = []
-        self.params: list[Any] = []
-
-    def add(self, expression: str, *params: Any) -> int:
-        """Add an aggregate; returns its position in the result row."""
-        self.expressions.append(expression)
-        self.params.extend(params)
-        return len(self.expressions) - 1
-
-    def run(self, conn: duckdb.DuckDBPyConnection, source: str) -> tuple[Any, ...]:
-        query = f"SELECT {', '.join(self.expressions)} FROM {source}"
-        # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open and
-        # refuses further work on the connection until it is drained.
-        (row,) = conn.execute(query, self.params).fetchall()
-        return row
+# Columns one query measures, and values (rows x columns) one streamed batch or
+# sample holds: a wide batch is read by several narrow queries, so neither a
+# query's binding nor its memory grows with the width.
+_QUERY_COLUMNS = 128
+_QUERY_CELLS = 1 << 23
 
 
 class Profiler:
@@ -146,10 +116,9 @@ class Profiler:
         self.columns = columns
         self.arrays = arrays
         self.top_values = TopValues(conn, self.view, top_k)
-        self.id_like_ratio = id_like_ratio
+        self.counts = ColumnCounts(conn, self.view, id_like_ratio)
         self.quantiles = [i / bins for i in range(1, bins)]
-        projection = [part for c in columns for part in c.projection()]
-        self.source = f"(SELECT {', '.join(projection)} FROM {self.view})"
+        self.plans = {c.index: c for c in columns}
 
     def run(self) -> tuple[int, list[ColumnProfile]]:
         numeric = [c for c in self.columns if c.logical_type.is_numeric]
@@ -170,11 +139,18 @@ class Profiler:
         with ThreadPoolExecutor(max_workers=1) as pool:
             helper = pool.submit(scan_waiting)
             try:
-                row_count, measured = self._measure()
+                row_count, measured = self.counts.measure(self.columns)
                 streamed = [
                     c for c in numeric if c.index not in self.arrays and measured[c.index].non_null
                 ]
-                passes |= self._scan_stream(streamed, measured, row_count)
+                if row_count <= CHUNK_ROWS:
+                    # A short batch's columns are fetched once, in groups, and scanned
+                    # as in-memory columns are: one query a group instead of three
+                    # (sample, values, recount), the same values in the same order.
+                    self.arrays = {**self.arrays, **self._fetch(streamed, row_count)}
+                    waiting.extend(streamed)
+                else:
+                    passes |= self._scan_stream(streamed, measured, row_count)
                 categorical = self._top_values(measured)
             except BaseException:
                 waiting.clear()  # so a failed query does not wait for the whole numpy pass
@@ -198,53 +174,6 @@ class Profiler:
         ]
         return row_count, profiles
 
-    def _measure(self) -> tuple[int, dict[int, _Measured]]:
-        """Query 1 (and 2): non-null and distinct counts, and the ID-like decision."""
-        query = _Aggregate()
-        rows = query.add("count(*)")
-        slots: dict[int, dict[str, int]] = {}
-        for c in self.columns:
-            slot = slots[c.index] = {"non_null": query.add(f"count(c{c.index})")}
-            if not c.few_values:
-                slot["distinct"] = query.add(f"approx_count_distinct(c{c.index})")
-            if c.logical_type is LogicalType.INTEGER:
-                slot["low"] = query.add(f"min(c{c.index})")
-                slot["high"] = query.add(f"max(c{c.index})")
-        result = query.run(self.conn, self.source)
-        measured = {}
-        for c in self.columns:
-            slot = slots[c.index]
-            m = measured[c.index] = _Measured(int(result[slot["non_null"]]))
-            if "distinct" in slot:
-                m.distinct = self._distinct(c, m.non_null, result[slot["distinct"]])
-                span = (result[slot["low"]], result[slot["high"]]) if "low" in slot else None
-                m.skip_reason = self._id_like(c, m.non_null, m.distinct, span)
-        return int(result[rows]), measured
-
-    def _distinct(self, c: ColumnPlan, non_null: int, estimate: int) -> int:
-        """The HyperLogLog estimate, or query 2's share where the estimate could put
-        the column on the wrong side of the ID-like threshold."""
-        if (
-            c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER)
-            or non_null < MIN_ID_LIKE_VALUES
-            or abs(estimate / non_null - self.id_like_ratio) >= _DISTINCT_ESTIMATE_MARGIN
-        ):
-            return min(int(estimate), non_null)
-        buckets = max(1, non_null // _DISTINCT_SAMPLE_ROWS)
-        sampled = f" AND hash({c.sql}) % {buckets} = 0" if buckets > 1 else ""
-        ((distinct, rows),) = self.conn.execute(
-            f"SELECT count(DISTINCT {c.sql}), count(*) FROM {self.view}"
-            f" WHERE {c.sql} IS NOT NULL{sampled}"
-        ).fetchall()
-        if not rows:
-            return min(int(estimate), non_null)
-        return min(round(distinct / rows * non_null), non_null)
-
-    def _id_like(
-        self, c: ColumnPlan, non_null: int, distinct: int, span: tuple[int, int] | None = None
-    ) -> str | None:
-        return id_like_reason(c.logical_type, non_null, distinct, self.id_like_ratio, span)
-
     def _scan_array(self, c: ColumnPlan) -> NumericPass:
         """Pass 3 over an in-memory column. An ID-like integer column is binned too,
         since that is only known from query 1; its counts are then dropped."""
@@ -259,7 +188,7 @@ class Profiler:
         return numeric
 
     def _scan_stream(
-        self, columns: list[ColumnPlan], measured: dict[int, _Measured], row_count: int
+        self, columns: list[ColumnPlan], measured: dict[int, Measured], row_count: int
     ) -> dict[int, NumericPass]:
         """Pass 3 over the other numeric columns, streamed from DuckDB in one query."""
         counted = [c for c in columns if not measured[c.index].skip_reason]
@@ -272,12 +201,12 @@ class Profiler:
                 passes[c.index] = NumericPass(c.reference_edges, fresh=False)
             else:
                 passes[c.index] = NumericPass(fresh.get(c.index), fresh=True)
-        for index, values in self._stream(list(passes)):
+        for index, values in self._stream(list(passes), row_count):
             passes[index].add(values)
         return passes
 
     def _numeric(
-        self, row_count: int, measured: dict[int, _Measured], passes: dict[int, NumericPass]
+        self, row_count: int, measured: dict[int, Measured], passes: dict[int, NumericPass]
     ) -> dict[int, NumericSummary]:
         """Numeric summaries. A column whose reference edges fit the batch badly is
         counted again in fresh edges."""
@@ -301,7 +230,7 @@ class Profiler:
             edges = self._fresh_edges(refit, row_count)
             histograms.update(
                 (index, Histogram(edges[index], counts))
-                for index, counts in self._count(edges).items()
+                for index, counts in self._count(edges, row_count).items()
             )
         return {
             c.index: NumericSummary(
@@ -320,15 +249,17 @@ class Profiler:
             c.index: sample_values(self.arrays[c.index]) for c in columns if c.index in self.arrays
         }
         streamed = [c for c in columns if c.index not in self.arrays]
-        if streamed:
-            source = self.source
-            if row_count > 2 * EDGE_SAMPLE_ROWS:
+        sampled = row_count > 2 * EDGE_SAMPLE_ROWS
+        per_query = _per_query(EDGE_SAMPLE_ROWS if sampled else row_count)
+        for group in width_groups(streamed, per_query):
+            source = projected(group, self.view)
+            if sampled:
                 # Row-level sampling: a block sample of sorted data misses whole ranges.
                 percent = 100 * EDGE_SAMPLE_ROWS / row_count
                 source += f" USING SAMPLE {percent:.6f}% (bernoulli, {SAMPLE_SEED})"
-            values = ", ".join(f"v{c.index}" for c in streamed)
+            values = ", ".join(f"v{c.index}" for c in group)
             table = self.conn.sql(f"SELECT {values} FROM {source}").to_arrow_table()
-            for c, column in zip(streamed, table.columns, strict=True):
+            for c, column in zip(group, table.columns, strict=True):
                 samples[c.index] = arrow_floats(column)
         return self._quantile_edges(samples)
 
@@ -342,31 +273,51 @@ class Profiler:
                 edges[index] = distinct_edges(cuts.tolist())
         return edges
 
-    def _count(self, edges: dict[int, Edges]) -> dict[int, tuple[int, ...]]:
+    def _count(self, edges: dict[int, Edges], row_count: int) -> dict[int, tuple[int, ...]]:
         """Exact counts in the given edges, for the few columns counted twice."""
         bins = {index: Bins(cuts) for index, cuts in edges.items()}
         for index, counter in bins.items():
             if index in self.arrays:
                 for chunk in chunks(self.arrays[index]):
                     counter.add(chunk[~np.isnan(chunk)])
-        for index, values in self._stream([i for i in bins if i not in self.arrays]):
+        for index, values in self._stream([i for i in bins if i not in self.arrays], row_count):
             bins[index].add(values[~np.isnan(values)])
         return {index: counter.counts for index, counter in bins.items()}
 
-    def _stream(self, indexes: list[int]) -> Iterator[tuple[int, np.ndarray]]:
-        """The columns' values as float64 arrays (NaN for nulls), batch by batch."""
-        if not indexes:
-            return
-        columns = ", ".join(f"v{index}" for index in indexes)
-        reader = self.conn.sql(f"SELECT {columns} FROM {self.source}").to_arrow_reader(_BATCH_ROWS)
-        with reader:
-            for batch in read_ahead(reader):
-                for index, values in zip(indexes, batch.columns, strict=True):
-                    array = arrow_floats(values)
-                    for start in range(0, len(array), CHUNK_ROWS):
-                        yield index, array[start : start + CHUNK_ROWS]
+    def _fetch(self, columns: list[ColumnPlan], row_count: int) -> dict[int, np.ndarray]:
+        """The columns' values as float64 arrays (NaN for nulls), a query per group.
+        Plain integers and floats are read as they are and widened by pyarrow (a
+        bare column binds at a fraction of the cost of its projection); dates,
+        durations and decimals through their v{i}."""
+        fetched = {}
+        plain = [c for c in columns if c.plain_number]
+        for group in width_groups(plain, _per_query(row_count)):
+            query = f"SELECT {', '.join(c.sql for c in group)} FROM {self.view}"
+            for c, column in zip(group, self.conn.sql(query).to_arrow_table().columns, strict=True):
+                fetched[c.index] = arrow_floats(column.cast(pa.float64(), safe=False))
+        others = [c for c in columns if not c.plain_number]
+        for group in width_groups(others, _per_query(row_count)):
+            values = ", ".join(f"v{c.index}" for c in group)
+            table = self.conn.sql(f"SELECT {values} FROM {projected(group, self.view)}")
+            for c, column in zip(group, table.to_arrow_table().columns, strict=True):
+                fetched[c.index] = arrow_floats(column)
+        return fetched
 
-    def _top_values(self, measured: dict[int, _Measured]) -> dict[int, CategoricalSummary]:
+    def _stream(self, indexes: list[int], row_count: int) -> Iterator[tuple[int, np.ndarray]]:
+        """The columns' values as float64 arrays (NaN for nulls), batch by batch: one
+        query per group of columns, each column's chunks in order."""
+        plans = [self.plans[index] for index in indexes]
+        for group in width_groups(plans, _per_query(min(row_count, _BATCH_ROWS))):
+            columns = ", ".join(f"v{c.index}" for c in group)
+            query = f"SELECT {columns} FROM {projected(group, self.view)}"
+            with self.conn.sql(query).to_arrow_reader(_BATCH_ROWS) as reader:
+                for batch in read_ahead(reader):
+                    for c, values in zip(group, batch.columns, strict=True):
+                        array = arrow_floats(values)
+                        for start in range(0, len(array), CHUNK_ROWS):
+                            yield c.index, array[start : start + CHUNK_ROWS]
+
+    def _top_values(self, measured: dict[int, Measured]) -> dict[int, CategoricalSummary]:
         """Queries 4. A GROUP BY also counts the distinct values exactly, which settles
         the ID-like question for columns that skipped the estimate."""
         tops: dict[int, CategoricalSummary] = {}
@@ -389,10 +340,15 @@ class Profiler:
             summary, distinct = counted[c.index]
             m = measured[c.index]
             m.distinct = distinct
-            m.skip_reason = self._id_like(c, m.non_null, distinct)
+            m.skip_reason = self.counts.id_like(c, m.non_null, distinct)
             if not m.skip_reason:
                 tops[c.index] = summary
         if sketched:
             non_null = {c.index: measured[c.index].non_null for c in sketched}
             tops.update(self.top_values.sketched(sketched, non_null))
         return tops
+
+
+def _per_query(rows: int) -> int:
+    """Columns one query reads when each holds ``rows`` values (at least one)."""
+    return max(1, min(_QUERY_COLUMNS, _QUERY_CELLS // max(1, rows)))

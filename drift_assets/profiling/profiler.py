@@ -33,6 +33,7 @@ from drift_assets.profiling.sources import (
     describe_source,
     duckdb_reason,
     file_format,
+    format_of,
     open_source,
     register_dataframe,
 )
@@ -45,7 +46,18 @@ if TYPE_CHECKING:
 
 # DuckDB's memory when profiling a source: a 10M-row, 20-column Parquet file then
 # peaks at about 650 MiB of resident memory in all, instead of ~800 MiB.
-_MEMORY_LIMIT = "512MB"
+_MEMORY_LIMIT = 512 << 20
+# DuckDB's CSV reader reserves vectors for every column of a chunk whether it
+# fills them or not (10,000 columns of 5 rows were refused at 512 MiB while
+# sniffing, and read at 1 GiB with 412 MiB resident): a wide CSV's cap grows with
+# its header. The first line's bytes that are read to tell the width.
+_CSV_BYTES_PER_COLUMN = 100 << 10
+_HEADER_PEEK = 1 << 20
+# A wide Parquet file of few cells is copied into a table first, as a CSV is: each
+# query over the file binds its whole schema again (0.35 s at 3,000 columns, a
+# table's 0.02 s), and a profile of 10,000 columns runs about a hundred queries.
+_COPIED_WIDTH = 1_000
+_COPIED_CELLS = 1 << 22
 
 
 def profile_dataframe(
@@ -113,9 +125,10 @@ def profile_source(
     source = source.for_partition(partition)
     label = describe_source(source, base_dir)
     sandbox = Sandbox.around(base_dir, data_roots, hidden)
+    memory = f"{_memory_limit(source, base_dir, sandbox) >> 20}MiB"
     with (
         tempfile.TemporaryDirectory(prefix="drift_assets_spill_") as spill,
-        sandbox.connect(base_dir, {"memory_limit": _MEMORY_LIMIT, "temp_directory": spill}) as conn,
+        sandbox.connect(base_dir, {"memory_limit": memory, "temp_directory": spill}) as conn,
     ):
         params = sql_values(source.location, partition) if source.kind == "sql" else None
         relation = open_source(conn, source, base_dir, sandbox, params)
@@ -128,6 +141,12 @@ def profile_source(
                 relation = conn.table(table)
             else:
                 arrays = parquet_columns(conn, source, base_dir, relation)
+                rows = arrays.row_count
+                width = len(relation.columns)
+                if width >= _COPIED_WIDTH and rows is not None and rows * width <= _COPIED_CELLS:
+                    table = f"__drift_rows_{uuid.uuid4().hex}"
+                    relation.to_table(table)
+                    relation = conn.table(table)
             return _profile(
                 conn,
                 relation,
@@ -235,6 +254,21 @@ def _profile(
         if table is None:
             conn.unregister(view)
     return DatasetProfile(dataset, row_count, tuple(profiles), _timestamp(profiled_at))
+
+
+def _memory_limit(source: SourceConfig, base_dir: Path, sandbox: Sandbox) -> int:
+    """DuckDB's cap for a source: ``_MEMORY_LIMIT``, or more for a wide CSV file."""
+    location = str(Path(base_dir) / Path(source.location).expanduser())
+    if source.kind != "csv" or format_of(location) != "csv" or sandbox.outside(location):
+        return _MEMORY_LIMIT
+    try:
+        with open(location, "rb") as file:
+            header = file.read(_HEADER_PEEK).split(b"\n", 1)[0]
+    except OSError:
+        return _MEMORY_LIMIT  # open_source says why, in its words
+    # Whatever the delimiter, at most this many columns.
+    columns = 1 + max(header.count(d) for d in (b",", b";", b"\t", b"|"))
+    return max(_MEMORY_LIMIT, columns * _CSV_BYTES_PER_COLUMN)
 
 
 def _numpy_columns(df: pd.DataFrame) -> dict[int, InMemory]:
