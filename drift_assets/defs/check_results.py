@@ -10,6 +10,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    Failure,
     MetadataValue,
     TableColumn,
     TableRecord,
@@ -24,6 +25,7 @@ from drift_assets.checks.outcome import (
     Severity,
     is_finite_number,
 )
+from drift_assets.checks.verdict import accept_hint
 from drift_assets.evaluation import Evaluation
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.settings.policy import DriftPolicy
@@ -43,16 +45,12 @@ _MAX_NULL_RATE_SERIES = 20
 
 
 def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetCheckSpec]:
-    blocking = {
-        SCHEMA_CHANGE: policy.schema_change.blocking,
-        NULL_RATE: policy.null_rate.blocking,
-        DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
-    }
+    blocking = _blocking(policy)
     return [
         AssetCheckSpec(
             name,
             asset=asset_key,
-            description=description,
+            description=f"{description} A wanted change: accept it as the new baseline.",
             blocking=blocking[name],
             metadata={"drift_assets/family": name},
         )
@@ -62,6 +60,7 @@ def drift_check_specs(asset_key: AssetKey, policy: DriftPolicy) -> list[AssetChe
 
 def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckResult]:
     baseline = describe_baseline(evaluation.baseline, evaluation.policy)
+    dataset = evaluation.profile.dataset
     return [
         AssetCheckResult(
             asset_key=asset_key,
@@ -69,10 +68,45 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
             passed=outcome.passed,
             severity=_severity(outcome.severity),
             description=outcome.description,
-            metadata=_check_metadata(outcome, evaluation.profile, baseline),
+            metadata=_check_metadata(outcome, evaluation.profile, baseline)
+            | ({} if outcome.passed else {"next_step": MetadataValue.text(accept_hint(dataset))}),
         )
         for outcome in evaluation.outcomes
     ]
+
+
+def blocking_failure(evaluation: Evaluation, asset_key: AssetKey) -> Failure | None:
+    """The step's failure when a blocking check failed at ERROR: what changed and
+    what to do, where Dagster's own error says only how many checks blocked."""
+    blocking = _blocking(evaluation.policy)
+    failed = [
+        o
+        for o in evaluation.outcomes
+        if not o.passed and o.severity == Severity.ERROR and blocking.get(o.check)
+    ]
+    if not failed:
+        return None
+    dataset = evaluation.profile.dataset
+    changes = "; ".join(f"{o.check}: {o.description}" for o in failed)
+    return Failure(
+        description=(
+            f"{asset_key.to_user_string()} is blocked, downstream assets do not run: {changes}."
+            f" {accept_hint(dataset).capitalize()}; otherwise fix the source and run it again."
+        ),
+        metadata={
+            "blocking_checks": MetadataValue.text(", ".join(o.check for o in failed)),
+            "next_step": MetadataValue.text(accept_hint(dataset)),
+        },
+        allow_retries=False,
+    )
+
+
+def _blocking(policy: DriftPolicy) -> dict[str, bool]:
+    return {
+        SCHEMA_CHANGE: policy.schema_change.blocking,
+        NULL_RATE: policy.null_rate.blocking,
+        DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
+    }
 
 
 def describe_baseline(baseline: DatasetProfile | None, policy: DriftPolicy) -> str:

@@ -7,6 +7,7 @@ data stays where its source is, and downstream assets read it from there.
 """
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dagster import (
@@ -17,12 +18,14 @@ from dagster import (
     DefaultScheduleStatus,
     Failure,
     MaterializeResult,
+    MetadataValue,
     ScheduleDefinition,
     asset,
     define_asset_job,
 )
 
 from drift_assets.defs.check_results import (
+    blocking_failure,
     check_results,
     drift_check_specs,
     materialization_metadata,
@@ -33,6 +36,8 @@ from drift_assets.profiling.profiler import profile_source
 from drift_assets.settings.dataset_file import DatasetConfig
 
 STORE_RESOURCE_KEY = "drift_store"
+# Where the alert router finds a dataset's name, channel and owners (any asset may carry it).
+ROUTE_METADATA_KEY = "drift_assets/route"
 
 # Dagster accepts only e-mail addresses and "team:name" as owners; Slack ids and
 # handles stay in the config (the alert router mentions them).
@@ -40,11 +45,17 @@ _DAGSTER_OWNER = re.compile(r"^(team:[\w.-]+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
 def build_dataset_asset(
-    dataset: DatasetConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
+    dataset: DatasetConfig,
+    base_dir: Path,
+    data_roots: tuple[Path, ...] = (),
+    *,
+    key_prefix: Sequence[str] = (),
 ) -> AssetsDefinition:
     """The dataset's asset; its source reads only below ``base_dir`` and
-    ``data_roots``, and never the drift store."""
-    key = AssetKey(dataset.name)
+    ``data_roots``, and never the drift store. Under ``key_prefix`` the asset key,
+    and so the dataset's name in the store, is ``prefix/.../name``."""
+    key = AssetKey([*key_prefix, dataset.name])
+    name = key.to_user_string()
     policy = dataset.policy
 
     @asset(
@@ -58,11 +69,14 @@ def build_dataset_asset(
         metadata={
             "source": f"{dataset.source.kind}: {dataset.source.location}",
             "baseline_strategy": policy.baseline,
+            ROUTE_METADATA_KEY: MetadataValue.json(
+                {"dataset": name, "channel": dataset.channel, "owners": list(dataset.owners)}
+            ),
         },
     )
     def _dataset(
         context: AssetExecutionContext, drift_store: DriftStoreResource
-    ) -> MaterializeResult:
+    ) -> Iterator[MaterializeResult]:
         store = drift_store.get_store()
 
         def profiler(reference):
@@ -79,8 +93,8 @@ def build_dataset_asset(
         try:
             evaluation = evaluate_batch(
                 store,
-                dataset=dataset.name,
-                asset_key=key.to_user_string(),
+                dataset=name,
+                asset_key=name,
                 policy=policy,
                 run_id=context.run.run_id,
                 profiler=profiler,
@@ -92,26 +106,33 @@ def build_dataset_asset(
         for outcome in evaluation.outcomes:
             log = context.log.info if outcome.passed else context.log.warning
             log(f"{outcome.check}: {outcome.description}")
-        return MaterializeResult(
+        yield MaterializeResult(
             metadata=materialization_metadata(evaluation),
             check_results=check_results(evaluation, key),
         )
+        # Recorded above; Dagster's own error would only count the blocking checks.
+        failure = blocking_failure(evaluation, key)
+        if failure is not None:
+            raise failure
 
     return _dataset
 
 
-def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
+def build_dataset_schedule(
+    dataset: DatasetConfig, *, key_prefix: Sequence[str] = ()
+) -> ScheduleDefinition | None:
     """One job per dataset, so one dataset's failure never holds back another's
     run, and each dataset's run history reads on its own."""
     if dataset.schedule is None:
         return None
+    stem = "_".join([*key_prefix, dataset.name])
     job = define_asset_job(
-        f"{dataset.name}_job",
-        selection=AssetSelection.assets(AssetKey(dataset.name)),
+        f"{stem}_job",
+        selection=AssetSelection.assets(AssetKey([*key_prefix, dataset.name])),
         description=f"Profile {dataset.name} and run its drift checks.",
     )
     return ScheduleDefinition(
-        name=f"{dataset.name}_schedule",
+        name=f"{stem}_schedule",
         job=job,
         cron_schedule=dataset.schedule,
         execution_timezone=dataset.timezone,
