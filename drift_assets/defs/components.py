@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from pydantic import Field, ValidationError, WithJsonSchema
 
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
@@ -166,7 +167,11 @@ class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
             for a in context.build_defs(p).assets or ()
             if isinstance(a, dg.AssetsDefinition | dg.AssetSpec)
         ]
-        graph = dg.Definitions(assets=found).resolve_asset_graph()
+        # The graph only: the assets' resources are their own folders' business.
+        specs = [a for a in found if isinstance(a, dg.AssetSpec)]
+        graph = AssetGraph.from_assets(
+            [a for a in found if a not in specs] + [dg.AssetsDefinition(specs=[s]) for s in specs]
+        )
         keys = dg.AssetSelection.from_string(self.assets).resolve(graph)
         if not keys:
             raise ValueError(

@@ -1,0 +1,139 @@
+"""The dg components: a fresh dg project adopts drift monitoring with `dg scaffold
+defs`, several instances live side by side, and editors get the schema."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drift_assets import DriftAlerts, DriftChecks, DriftDatasets
+from drift_assets.defs.resources import DriftStoreResource
+
+DG = Path(sys.executable).parent / "dg"
+
+# A Polars asset of the project's own, which DriftChecks finds by its group.
+ANALYTICS = """
+import dagster as dg
+import polars as pl
+
+
+@dg.asset(group_name="analytics")
+def sales() -> pl.DataFrame:
+    return pl.DataFrame({"amount": [float(i % 17) for i in range(200)], "region": ["n", "s"] * 100})
+"""
+
+
+def test_the_components_are_registered_for_dg():
+    # Installed by `pip install -e .`: after pulling this, `make` reinstalls.
+    registered = importlib.metadata.entry_points(group="dagster_dg_cli.registry_modules")
+    assert "drift_assets" in {e.value for e in registered}, "reinstall: pip install -e '.[test]'"
+
+
+def test_editors_get_the_dataset_file_schema():
+    schema = DriftDatasets.get_model_cls().model_json_schema()
+    dataset = schema["properties"]["datasets"]
+    fields = dataset["items"]["properties"]
+    assert {"name", "source", "schedule", "policy", "owners", "channel"} <= set(fields)
+    assert {"csv", "parquet", "glob", "sql"} <= set(fields["source"]["properties"])
+    assert "key_prefix" in schema["properties"]
+    alerts = DriftAlerts.get_model_cls().model_json_schema()["properties"]
+    assert {"channel", "routes", "repeat_interval", "file"} <= set(alerts)
+    assert "assets" in DriftChecks.get_model_cls().model_json_schema()["required"]
+
+
+def dg(project: Path, *args: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(DG), *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"dg {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
+    project = tmp_path / "shop"
+    package = project / "src" / "shop"
+    (package / "defs").mkdir(parents=True)
+    # What `dg init` writes, without its network round trip.
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            name = "shop"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+
+            [tool.dg]
+            directory_type = "project"
+
+            [tool.dg.project]
+            root_module = "shop"
+            """
+        )
+    )
+    (package / "__init__.py").write_text("")
+    (package / "defs" / "__init__.py").write_text("")
+    (package / "defs" / "analytics.py").write_text(ANALYTICS)
+    (package / "definitions.py").write_text(
+        "from pathlib import Path\n\nimport dagster as dg\n\n\n@dg.definitions\ndef defs():\n"
+        "    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)\n"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    store = home / "drift.duckdb"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "DRIFT_ASSETS_DB": str(store),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "src"), *sys.path])),
+    }
+
+    dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "my_datasets", env=env)
+    written = (package / "defs" / "my_datasets" / "defs.yaml").read_text()
+    assert written.startswith("type: drift_assets.DriftDatasets\nattributes:")
+    # A second instance under a prefix, the checks on the Polars asset, the router.
+    dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "more", env=env)
+    more = package / "defs" / "more" / "defs.yaml"
+    more.write_text(more.read_text() + "  key_prefix: [more]\n")
+    dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
+    (package / "defs" / "checks").mkdir()
+    (package / "defs" / "checks" / "defs.yaml").write_text(
+        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n"
+    )
+
+    assert "All definitions loaded successfully" in dg(project, "check", "defs", env=env)
+    listed = json.loads(dg(project, "list", "defs", "--json", env=env))
+    assert {a["asset_key"] for a in listed["assets"]} == {
+        "example",
+        "dataset_config",
+        "more/example",
+        "more/dataset_config",
+        "sales",
+        "drift_alert_router",
+    }
+    checks = {c["key"] for c in listed["asset_checks"]}
+    assert {"example:schema_change", "more/example:null_rate", "sales:distribution_shift"} <= checks
+    assert {s["name"] for s in listed["schedules"]} == {"example_schedule", "more_example_schedule"}
+    assert {s["name"] for s in listed["sensors"]} == {
+        "drift_alert_router",
+        "dataset_config_status",
+        "more__dataset_config_status",
+    }
+
+    in_process = json.dumps({"execution": {"config": {"in_process": {}}}})
+    dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
+    history = DriftStoreResource(database=str(store)).get_store().check_history()
+    assert {(r.asset_key, r.check_name) for r in history} == {
+        (asset, check)
+        for asset in ("example", "sales")
+        for check in ("schema_change", "null_rate", "distribution_shift")
+    }
+    assert all(r.passed for r in history)
