@@ -86,16 +86,16 @@ def blocking_failure(evaluation: Evaluation, asset_key: AssetKey) -> Failure | N
     ]
     if not failed:
         return None
-    dataset = evaluation.profile.dataset
+    hint = accept_hint(evaluation.profile.dataset)
     changes = "; ".join(f"{o.check}: {o.description}" for o in failed)
     return Failure(
         description=(
             f"{asset_key.to_user_string()} is blocked, downstream assets do not run: {changes}."
-            f" {accept_hint(dataset).capitalize()}; otherwise fix the source and run it again."
+            f" {hint[0].upper()}{hint[1:]}; otherwise fix the source and run it again."
         ),
         metadata={
             "blocking_checks": MetadataValue.text(", ".join(o.check for o in failed)),
-            "next_step": MetadataValue.text(accept_hint(dataset)),
+            "next_step": MetadataValue.text(hint),
         },
         allow_retries=False,
     )

@@ -7,8 +7,10 @@ two and for none of the changes still in place on day 14."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from drift_assets.alerts.router import Kind, Status
+from drift_assets.cli import main
 from drift_assets.demo.generate import DEMO_EVENTS
 from drift_assets_tests.conftest import DEMO_DAYS
 
@@ -121,3 +123,13 @@ def test_blocking_schema_errors_fail_the_run_and_nothing_else_does(played_demo):
         day for check in EXPECTED if "schema" in check for day in range(1, 15) if fails(check, day)
     }
     assert {d.day for d in days if not d.run_succeeded} == schema_days
+
+
+def test_the_alert_listing_has_a_header_and_says_what_failed(played_demo):
+    _, store = played_demo
+    listing = CliRunner().invoke(main, ["alerts", "--db", store.database, "--limit", "0"])
+    header, *rows = listing.output.splitlines()
+    assert header.split()[:5] == ["ID", "CREATED", "STATUS", "KIND", "SEVERITY"]
+    assert header.endswith("CHECK: WHAT FAILED")
+    renamed = next(r for r in rows if "customers/schema_change: " in r)
+    assert "segment" in renamed
