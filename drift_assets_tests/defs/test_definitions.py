@@ -20,8 +20,9 @@ from drift_assets import definitions
 from drift_assets.defs.config_status import build_config_status_asset
 from drift_assets.defs.dataset_assets import build_dataset_asset
 from drift_assets.defs.location import build_definitions
-from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.defs.resources import DriftStoreResource, SlackAlertsResource
 from drift_assets.settings.dataset_file import load_config
+from drift_assets.store.outbox import Outbox
 from drift_assets_tests.conftest import REPO
 
 
@@ -139,6 +140,7 @@ def test_a_missing_source_fails_the_run_clearly_and_stores_nothing(tmp_path):
 
 
 def test_the_valid_check_fails_on_load_and_passes_once_fixed_without_a_materialization(tmp_path):
+    store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
     path = tmp_path / "datasets.yaml"
     path.write_text("defaults: {channel: '#data-alerts'}\ndatasets:\n  - {name: broken, source: {csv: b.csv}, policy: {baseline: yesterday}}\n")
     key = AssetCheckKey(AssetKey("dataset_config"), "valid")
@@ -156,12 +158,34 @@ def test_the_valid_check_fails_on_load_and_passes_once_fixed_without_a_materiali
         first = tick()
         (evaluation,) = first.asset_events
         assert evaluation.passed is False and "field policy.baseline" in evaluation.description
+        # The router announces it in the file's channel, like its datasets' alerts.
+        defs = build_definitions(load_config(path, strict=False))
+        resources = {"drift_store": store, "slack_alerts": SlackAlertsResource()}
+        router = defs.resolve_sensor_def("drift_alert_router")
+        routed = router.evaluate_tick(
+            build_sensor_context(instance=instance, resources=resources, definitions=defs)
+        )
+        (alert,) = Outbox(store.get_store()).rows()
+        assert (alert.asset_key, alert.check_name, alert.channel) == (
+            "dataset_config",
+            "valid",
+            "#data-alerts",
+        )
         assert tick(first.cursor).asset_events == []  # recorded once, not every 30 s
         path.write_text("datasets:\n  - {name: broken, source: {csv: b.csv}}\n")
         fixed = tick(first.cursor)
         assert [e.passed for e in fixed.asset_events] == [True]
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
         assert latest.evaluation.passed
+        # ... so the asset is green again and the alert is resolved, not left stale.
+        defs = build_definitions(load_config(path, strict=False))
+        defs.resolve_sensor_def("drift_alert_router").evaluate_tick(
+            build_sensor_context(
+                instance=instance, resources=resources, definitions=defs, cursor=routed.cursor
+            )
+        )
+        kinds = [r.kind.value for r in Outbox(store.get_store()).rows()]
+        assert sorted(kinds) == ["alert", "resolved"]
 
 
 def test_a_dataset_only_dagster_refuses_fails_the_valid_check_when_materialized(tmp_path):
