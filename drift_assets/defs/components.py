@@ -135,6 +135,27 @@ class DriftDatasets(dg.Component, dg.Model, dg.Resolvable):
         return lambda: parse_config(raw, context.path / "defs.yaml", strict=False)
 
 
+class DriftChecksScaffolder(dg.Scaffolder):
+    """Writes a defs.yaml selecting Dagster's default asset group; narrow it down."""
+
+    def scaffold(self, request: dg.ScaffoldRequest) -> None:
+        if request.scaffold_format != "yaml" or request.append:
+            dg.scaffold_component(request, {"assets": "group:default"})
+            return
+        request.target_path.mkdir(parents=True, exist_ok=True)
+        (request.target_path / "defs.yaml").write_text(
+            f"type: {request.type_name}\n"
+            "attributes:\n"
+            "  # Which assets get the three drift checks (Dagster's selection syntax:\n"
+            "  # group:NAME, key:a/b*, kind:polars, ...). Their values may be pandas or\n"
+            "  # Polars DataFrames, Polars LazyFrames, Arrow tables or DuckDB relations.\n"
+            '  assets: "group:default"\n'
+            "  # The keys of a dataset's policy block, e.g. {baseline: rolling:7}.\n"
+            "  policy: {}\n"
+        )
+
+
+@dg.scaffold_with(DriftChecksScaffolder)
 class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
     """The three drift checks on assets the project already has (pandas or Polars
     DataFrames, Arrow tables, DuckDB relations), chosen by an asset selection."""
