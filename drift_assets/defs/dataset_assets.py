@@ -83,7 +83,7 @@ def build_dataset_asset(
             return profile_source(
                 dataset.source,
                 base_dir,
-                dataset.name,
+                name,
                 data_roots=data_roots,
                 hidden=(store.path,),
                 reference=reference,

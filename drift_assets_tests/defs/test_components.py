@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from drift_assets import DriftAlerts, DriftChecks, DriftDatasets
@@ -48,7 +49,7 @@ def test_editors_get_the_dataset_file_schema():
     assert "assets" in DriftChecks.get_model_cls().model_json_schema()["required"]
 
 
-def dg(project: Path, *args: str, env: dict[str, str]) -> str:
+def run_dg(project: Path, *args: str, env: dict[str, str]) -> str:
     done = subprocess.run(
         [str(DG), *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
     )
@@ -56,17 +57,17 @@ def dg(project: Path, *args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.mark.slow
-def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
-    project = tmp_path / "shop"
-    package = project / "src" / "shop"
+def new_project(folder: Path, name: str) -> Path:
+    """A dg project with one Polars asset: what `dg init` writes, without its network
+    round trip. Returns its package folder."""
+    project = folder / name
+    package = project / "src" / name
     (package / "defs").mkdir(parents=True)
-    # What `dg init` writes, without its network round trip.
     (project / "pyproject.toml").write_text(
         textwrap.dedent(
-            """
+            f"""
             [project]
-            name = "shop"
+            name = "{name}"
             version = "0.1.0"
             requires-python = ">=3.11"
 
@@ -74,7 +75,7 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
             directory_type = "project"
 
             [tool.dg.project]
-            root_module = "shop"
+            root_module = "{name}"
             """
         )
     )
@@ -85,6 +86,58 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
         "from pathlib import Path\n\nimport dagster as dg\n\n\n@dg.definitions\ndef defs():\n"
         "    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)\n"
     )
+    return package
+
+
+def add(package: Path, folder: str, defs_yaml: str) -> Path:
+    (package / "defs" / folder).mkdir()
+    (package / "defs" / folder / "defs.yaml").write_text(textwrap.dedent(defs_yaml))
+    return package / "defs" / folder
+
+
+def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkeypatch):
+    package = new_project(tmp_path, "shop_in_process")
+    for folder, prefix in (("ours", ""), ("theirs", "\n              key_prefix: [theirs]")):
+        data = add(
+            package,
+            folder,
+            f"""
+            type: drift_assets.DriftDatasets
+            attributes:
+              datasets:
+                - {{name: orders, source: {{csv: orders.csv}}, schedule: null}}{prefix}
+            """,
+        )
+        rows = "".join(f"{i},{i % 13}.5\n" for i in range(100))
+        (data / "orders.csv").write_text("id,amount\n" + rows)  # relative to its folder
+    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
+    add(package, "alerts", "type: drift_assets.DriftAlerts\nattributes:\n  channel: '#data'\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    assert keys == {
+        "orders", "dataset_config", "theirs/orders", "theirs/dataset_config", "sales", "drift_alert_router",
+    }
+    assert set(defs.resources) == {"drift_store", "slack_alerts"}  # bound once for all
+    store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=["orders", "theirs/orders", "sales"],
+            instance=instance,
+            resources={"drift_store": store},
+        )
+    assert len(result.get_asset_check_evaluations()) == 9
+    # Each instance's dataset is its own history, baselines included.
+    stored = {(r.dataset, r.asset_key, r.passed) for r in store.get_store().check_history()}
+    assert stored == {("orders", "orders", True), ("theirs/orders", "theirs/orders", True), ("sales", "sales", True)}
+
+
+@pytest.mark.slow
+def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
+    package = new_project(tmp_path, "shop")
+    project = package.parents[1]
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
@@ -96,21 +149,21 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
         "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "src"), *sys.path])),
     }
 
-    dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "my_datasets", env=env)
+    run_dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "my_datasets", env=env)
     written = (package / "defs" / "my_datasets" / "defs.yaml").read_text()
     assert written.startswith("type: drift_assets.DriftDatasets\nattributes:")
     # A second instance under a prefix, the checks on the Polars asset, the router.
-    dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "more", env=env)
+    run_dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "more", env=env)
     more = package / "defs" / "more" / "defs.yaml"
     more.write_text(more.read_text() + "  key_prefix: [more]\n")
-    dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
+    run_dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
     (package / "defs" / "checks").mkdir()
     (package / "defs" / "checks" / "defs.yaml").write_text(
         "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n"
     )
 
-    assert "All definitions loaded successfully" in dg(project, "check", "defs", env=env)
-    listed = json.loads(dg(project, "list", "defs", "--json", env=env))
+    assert "All definitions loaded successfully" in run_dg(project, "check", "defs", env=env)
+    listed = json.loads(run_dg(project, "list", "defs", "--json", env=env))
     assert {a["asset_key"] for a in listed["assets"]} == {
         "example",
         "dataset_config",
@@ -129,7 +182,7 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
     }
 
     in_process = json.dumps({"execution": {"config": {"in_process": {}}}})
-    dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
+    run_dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
     history = DriftStoreResource(database=str(store)).get_store().check_history()
     assert {(r.asset_key, r.check_name) for r in history} == {
         (asset, check)
