@@ -120,6 +120,9 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
         "orders", "dataset_config", "theirs/orders", "theirs/dataset_config", "sales", "drift_alert_router",
     }
     assert set(defs.resources) == {"drift_store", "slack_alerts"}  # bound once for all
+    sensors = {s.name for s in defs.sensors}
+    assert sensors == {"drift_alert_router", "dataset_config_status", "theirs__dataset_config_status"}
+    assert {s.name for s in defs.schedules} == set()  # schedule: null
     store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
@@ -152,34 +155,22 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
     run_dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "my_datasets", env=env)
     written = (package / "defs" / "my_datasets" / "defs.yaml").read_text()
     assert written.startswith("type: drift_assets.DriftDatasets\nattributes:")
-    # A second instance under a prefix, the checks on the Polars asset, the router.
-    run_dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "more", env=env)
-    more = package / "defs" / "more" / "defs.yaml"
-    more.write_text(more.read_text() + "  key_prefix: [more]\n")
+    # The router, and the checks on the Polars asset (instances side by side: above).
     run_dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
-    (package / "defs" / "checks").mkdir()
-    (package / "defs" / "checks" / "defs.yaml").write_text(
-        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n"
-    )
+    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
 
     assert "All definitions loaded successfully" in run_dg(project, "check", "defs", env=env)
     listed = json.loads(run_dg(project, "list", "defs", "--json", env=env))
     assert {a["asset_key"] for a in listed["assets"]} == {
         "example",
         "dataset_config",
-        "more/example",
-        "more/dataset_config",
         "sales",
         "drift_alert_router",
     }
     checks = {c["key"] for c in listed["asset_checks"]}
-    assert {"example:schema_change", "more/example:null_rate", "sales:distribution_shift"} <= checks
-    assert {s["name"] for s in listed["schedules"]} == {"example_schedule", "more_example_schedule"}
-    assert {s["name"] for s in listed["sensors"]} == {
-        "drift_alert_router",
-        "dataset_config_status",
-        "more__dataset_config_status",
-    }
+    assert {"example:schema_change", "dataset_config:valid", "sales:distribution_shift"} <= checks
+    assert {s["name"] for s in listed["schedules"]} == {"example_schedule"}
+    assert {s["name"] for s in listed["sensors"]} == {"drift_alert_router", "dataset_config_status"}
 
     in_process = json.dumps({"execution": {"config": {"in_process": {}}}})
     run_dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
