@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install home dev demo test lint bench
+.PHONY: install home dev dg-dev demo test lint bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ home:
 dev: install home
 	$(BIN)/drift-assets demo run --days 14 --if-new
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+# The same with dg (installed by `install`): the same DAGSTER_HOME, so the same history.
+dg-dev: install home
+	$(BIN)/drift-assets demo run --days 14 --if-new
+	$(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 test: install
 	$(BIN)/pytest

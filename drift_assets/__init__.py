@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DriftPolicy", "DriftStoreResource", "build_drift_checks", "with_freshness"]
+__all__ = [
+    "DriftAlerts",
+    "DriftChecks",
+    "DriftDatasets",
+    "DriftPolicy",
+    "DriftStoreResource",
+    "build_drift_checks",
+    "with_freshness",
+]
 
 # Resolved on first use, so the pure modules (profiling, checks) can be imported
 # without importing Dagster.
 _EXPORTS = {
+    "DriftAlerts": "drift_assets.defs.components",
+    "DriftChecks": "drift_assets.defs.components",
+    "DriftDatasets": "drift_assets.defs.components",
     "DriftPolicy": "drift_assets.settings.policy",
     "DriftStoreResource": "drift_assets.defs.resources",
     "build_drift_checks": "drift_assets.defs.drift_checks",
@@ -23,3 +34,8 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    # dg lists a registry module's components through dir().
+    return sorted({*globals(), *__all__})

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from drift_assets.alerts.action_buttons import action_buttons
 from drift_assets.alerts.events import FRESHNESS, MATERIALIZATION, CheckEvent
 from drift_assets.alerts.router import AlertState, HeldAlert, Kind
+from drift_assets.checks.verdict import accept_hint
 from drift_assets.settings.severity import Severity
 from drift_assets.settings.times import when
 
@@ -144,6 +145,9 @@ def alert_message(
     elif event.metrics and not event.columns:
         lines = [f"• {_esc(k)}: {_esc(_fmt(v))}" for k, v in event.metrics.items()]
         blocks.append(_section(_listing("*Metadata*", lines, _MAX_METRIC_LINES, "entries")))
+    if not event.passed and kind is not Kind.RESOLVED and event.baseline:
+        # Drift checks (they compare with a baseline): a wanted change is accepted.
+        blocks.append(_section(f"*Next step:* {_esc(accept_hint(event.asset_key))}"))
     context = [f"Evaluated {when(event.evaluated_at)}"]
     if event.baseline:
         context.append(f"baseline: {_esc(event.baseline)}")

@@ -78,3 +78,11 @@ def pvalue_text(pvalue: float | None) -> str:
     if pvalue < 1e-4:
         return "p<0.0001"
     return f"p={pvalue:.2g}"
+
+
+def accept_hint(dataset: str) -> str:
+    """What a person does next with a failure that is a wanted change."""
+    return (
+        "if this change is intended: Accept as new baseline (Slack), or"
+        f" `drift-assets baseline accept {dataset}`"
+    )

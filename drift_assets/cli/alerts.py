@@ -62,6 +62,8 @@ def command(ctx, status, since, limit, fmt, db) -> None:
         return
     if not rows:
         click.echo("no alerts" + (f" with status {status}" if status else "") + ".")
+    else:
+        click.echo(_header(rows[0]))
     for row in rows:
         click.echo(_line(row))
     if classes:
@@ -100,10 +102,25 @@ def _state_lines(log: ActionLog) -> list[str]:
     return lines
 
 
+# What failed, cut to keep one alert on one line (`--format json` has it whole).
+_WHAT_WIDTH = 100
+
+
+def _header(first: OutboxRow) -> str:
+    when = "created".ljust(len(show_time(first.created_at)))
+    columns = ["id    ", when, f"{'status':<10}", f"{'kind':<8}", f"{'severity':<8}"]
+    return "  ".join([*columns, f"{'channel':<16}", "check: what failed"]).upper()
+
+
 def _line(row: OutboxRow) -> str:
     subject = (
         f"{row.asset_key}/{row.check_name}" if row.asset_key else f"{len(row.covers)} held back"
     )
+    event = row.event
+    if event is not None and event.description:
+        what = " ".join(event.description.split())
+        cut = what[: _WHAT_WIDTH - 3] + "..." if len(what) > _WHAT_WIDTH else what
+        subject += f": {cut}"
     when = show_time(row.created_at)
     parts = [
         f"#{row.outbox_id:<5}",
@@ -133,6 +150,7 @@ def _as_dict(row: OutboxRow) -> dict:
         "sink": row.sink,
         "asset_key": row.asset_key,
         "check_name": row.check_name,
+        "description": row.event.description if row.event else None,
         "run_id": row.run_id,
         "reason": row.reason,
         "attempts": row.attempts,

@@ -21,6 +21,7 @@ from dagster import (
 
 from drift_assets.alerts.events import FRESHNESS, MATERIALIZATION, CheckEvent
 from drift_assets.alerts.router import Routing, Status, route
+from drift_assets.defs.dataset_assets import ROUTE_METADATA_KEY
 from drift_assets.defs.freshness_states import location_policies, pick_up_freshness
 from drift_assets.defs.pickup import PickupCursor, pick_up
 from drift_assets.defs.resources import DriftStoreResource, SinkSecret, SlackAlertsResource
@@ -74,7 +75,6 @@ def build_alert_sensor(
 ) -> SensorDefinition:
     """A sensor (running by default) that alerts on every asset check in the code location."""
     alerts = config.alerts
-    route_of = _router_targets(config)
 
     def tick(
         context: SensorEvaluationContext,
@@ -92,6 +92,7 @@ def build_alert_sensor(
         known = outbox.known([e.key for e in events])
         fresh = [e for e in events if e.key not in known]
         log.info(_picked_up(fresh, len(check_keys)))
+        route_of = _router_targets(config, context.repository_def.asset_graph)
         routing = route(fresh, outbox.memory(started, alerts.window), alerts, route_of, started)
         remaining = lambda: (deadline - clock()).total_seconds()  # noqa: E731
         sinks, missing = build_sinks(
@@ -248,17 +249,23 @@ def _if_changed(instance, health, check_keys) -> list[AssetCheckEvaluation]:
     return [] if evaluation and evaluation.passed == health.passed else [health]
 
 
-def _router_targets(config: ProjectConfig) -> Callable[[str], ResolvedRoute]:
-    datasets = {d.name: d for d in config.datasets}
+def _router_targets(config: ProjectConfig, asset_graph) -> Callable[[str], ResolvedRoute]:
+    """Each asset's dataset, channel and owners, from its route metadata: datasets
+    of any DriftDatasets component (and the dataset file's own status) carry it."""
+    targets = {
+        key.to_user_string(): node.metadata[ROUTE_METADATA_KEY].value
+        for key in asset_graph.get_all_asset_keys()
+        if ROUTE_METADATA_KEY in (node := asset_graph.get(key)).metadata
+    }
 
     def route_of(asset_key: str) -> ResolvedRoute:
-        dataset = datasets.get(asset_key)  # dataset assets are keyed by their name
+        target = targets.get(asset_key, {})
         return resolve_route(
             config.alerts,
             asset_key=asset_key,
-            dataset=dataset.name if dataset else None,
-            dataset_channel=dataset.channel if dataset else None,
-            owners=dataset.owners if dataset else (),
+            dataset=target.get("dataset"),
+            dataset_channel=target.get("channel"),
+            owners=tuple(target.get("owners", ())),
         )
 
     return route_of

@@ -11,6 +11,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    Failure,
     MetadataValue,
     PartitionsDefinition,
     TableColumn,
@@ -28,6 +29,7 @@ from drift_assets.checks.outcome import (
     is_finite_number,
 )
 from drift_assets.checks.row_count import compared_batches
+from drift_assets.checks.verdict import accept_hint
 from drift_assets.evaluation import Evaluation
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.settings.policy import DriftPolicy
@@ -59,17 +61,12 @@ def drift_check_specs(
     once): this is the one place that uses it. Without it a partitioned asset's
     checks record one result for the whole asset and the partitions' health bar
     cannot show which day failed which check."""
-    blocking = {
-        SCHEMA_CHANGE: policy.schema_change.blocking,
-        NULL_RATE: policy.null_rate.blocking,
-        DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
-        ROW_COUNT: policy.row_count.blocking,
-    }
+    blocking = _blocking(policy)
     return [
         AssetCheckSpec(
             name,
             asset=asset_key,
-            description=description,
+            description=f"{description} A wanted change: accept it as the new baseline.",
             blocking=blocking[name],
             metadata={"drift_assets/family": name},
             **({"partitions_def": partitions_def} if partitions_def is not None else {}),
@@ -86,6 +83,7 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
     baseline = describe_baseline(
         evaluation.baseline, evaluation.policy, evaluation.baseline_partitions
     )
+    hint = accept_hint(evaluation.profile.dataset)
     return [
         AssetCheckResult(
             asset_key=asset_key,
@@ -100,6 +98,7 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
                     describe_history(evaluation) if outcome.check == ROW_COUNT else baseline,
                 ),
                 **_store_write(evaluation),
+                **({} if outcome.passed else {"next_step": MetadataValue.text(hint)}),
             },
         )
         for outcome in evaluation.outcomes
@@ -128,6 +127,41 @@ def check_evaluations(evaluation: Evaluation, asset_key: AssetKey) -> list[Asset
         )
         for result in check_results(evaluation, asset_key)
     ]
+
+
+def blocking_failure(evaluation: Evaluation, asset_key: AssetKey) -> Failure | None:
+    """The step's failure when a blocking check failed at ERROR: what changed and
+    what to do, where Dagster's own error says only how many checks blocked."""
+    blocking = _blocking(evaluation.policy)
+    failed = [
+        o
+        for o in evaluation.outcomes
+        if not o.passed and o.severity == Severity.ERROR and blocking.get(o.check)
+    ]
+    if not failed:
+        return None
+    hint = accept_hint(evaluation.profile.dataset)
+    changes = "; ".join(f"{o.check}: {o.description}" for o in failed)
+    return Failure(
+        description=(
+            f"{asset_key.to_user_string()} is blocked, downstream assets do not run: {changes}."
+            f" {hint[0].upper()}{hint[1:]}; otherwise fix the source and run it again."
+        ),
+        metadata={
+            "blocking_checks": MetadataValue.text(", ".join(o.check for o in failed)),
+            "next_step": MetadataValue.text(hint),
+        },
+        allow_retries=False,
+    )
+
+
+def _blocking(policy: DriftPolicy) -> dict[str, bool]:
+    return {
+        SCHEMA_CHANGE: policy.schema_change.blocking,
+        NULL_RATE: policy.null_rate.blocking,
+        DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
+        ROW_COUNT: policy.row_count.blocking,
+    }
 
 
 def describe_baseline(

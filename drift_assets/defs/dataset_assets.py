@@ -7,6 +7,7 @@ data stays where its source is, and downstream assets read it from there.
 """
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dagster import (
@@ -18,6 +19,7 @@ from dagster import (
     DefaultScheduleStatus,
     Failure,
     MaterializeResult,
+    MetadataValue,
     ScheduleDefinition,
     ScheduleEvaluationContext,
     asset,
@@ -26,6 +28,7 @@ from dagster import (
 )
 
 from drift_assets.defs.check_results import (
+    blocking_failure,
     check_evaluations,
     check_results,
     drift_check_specs,
@@ -43,6 +46,8 @@ from drift_assets.profiling.profiler import profile_source
 from drift_assets.settings.dataset_file import DatasetConfig
 
 STORE_RESOURCE_KEY = "drift_store"
+# Where the alert router finds a dataset's name, channel and owners (any asset may carry it).
+ROUTE_METADATA_KEY = "drift_assets/route"
 
 # Dagster accepts only e-mail addresses and "team:name" as owners; Slack ids and
 # handles stay in the config (the alert router mentions them).
@@ -50,16 +55,22 @@ _DAGSTER_OWNER = re.compile(r"^(team:[\w.-]+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
 def build_dataset_asset(
-    dataset: DatasetConfig, base_dir: Path, data_roots: tuple[Path, ...] = ()
+    dataset: DatasetConfig,
+    base_dir: Path,
+    data_roots: tuple[Path, ...] = (),
+    *,
+    key_prefix: Sequence[str] = (),
 ) -> AssetsDefinition:
     """The dataset's asset; its source reads only below ``base_dir`` and
-    ``data_roots``, and never the drift store.
+    ``data_roots``, and never the drift store. Under ``key_prefix`` the asset key,
+    and so the dataset's name in the store, is ``prefix/.../name``.
 
     A partitioned dataset's asset is materialized one partition per run, also in
     backfills (``BackfillPolicy.multi_run(1)``): in Dagster 1.13 a single run over
     a range records one check evaluation without a partition and leaves every
     partition's checks planned forever."""
-    key = AssetKey(dataset.name)
+    key = AssetKey([*key_prefix, dataset.name])
+    name = key.to_user_string()
     policy = dataset.policy
     partitions = partitions_definition(dataset.partitions)
 
@@ -77,11 +88,14 @@ def build_dataset_asset(
         metadata={
             "source": f"{dataset.source.kind}: {dataset.source.location}",
             "baseline_strategy": policy.baseline,
+            ROUTE_METADATA_KEY: MetadataValue.json(
+                {"dataset": name, "channel": dataset.channel, "owners": list(dataset.owners)}
+            ),
         },
     )
     def _dataset(
         context: AssetExecutionContext, drift_store: DriftStoreResource
-    ) -> MaterializeResult:
+    ) -> Iterator[MaterializeResult]:
         store = drift_store.get_store()
         partition = partition_at(partitions, context.partition_key if partitions else None)
 
@@ -89,7 +103,7 @@ def build_dataset_asset(
             return lambda reference: profile_source(
                 dataset.source,
                 base_dir,
-                dataset.name,
+                name,
                 data_roots=data_roots,
                 hidden=(store.path, store.journal.folder),
                 reference=reference,
@@ -101,8 +115,8 @@ def build_dataset_asset(
         try:
             evaluation = evaluate_batch(
                 store,
-                dataset=dataset.name,
-                asset_key=key.to_user_string(),
+                dataset=name,
+                asset_key=name,
                 policy=policy,
                 run_id=context.run.run_id,
                 profiler=profiler_for(partition),
@@ -119,18 +133,22 @@ def build_dataset_asset(
             context.log.warning(f"{where}: drift store busy: {evaluation.journaled}")
         if partition is not None and partition.is_time_window:
             evaluation = (
-                _settle_partitions(context, store, dataset, key, partition, profiler_for)
+                _settle_partitions(context, store, name, dataset, key, partition, profiler_for)
                 or evaluation
             )
-        return MaterializeResult(
+        yield MaterializeResult(
             metadata=materialization_metadata(evaluation),
             check_results=check_results(evaluation, key),
         )
+        # Recorded above; Dagster's own error would only count the blocking checks.
+        failure = blocking_failure(evaluation, key)
+        if failure is not None:
+            raise failure
 
     return _dataset
 
 
-def _settle_partitions(context, store, dataset, key, partition, profiler_for):
+def _settle_partitions(context, store, name, dataset, key, partition, profiler_for):
     """Later partitions stored before this one (an out-of-order backfill, or a
     past partition materialized again) are evaluated again against the baseline
     partition order gives them; their new results are reported to Dagster under
@@ -138,8 +156,8 @@ def _settle_partitions(context, store, dataset, key, partition, profiler_for):
     evaluation when an earlier partition arrived while it was being profiled."""
     redone, problems = settle_partitions(
         store,
-        dataset=dataset.name,
-        asset_key=key.to_user_string(),
+        dataset=name,
+        asset_key=name,
         policy=dataset.policy,
         run_id=context.run.run_id,
         since=partition,
@@ -151,38 +169,41 @@ def _settle_partitions(context, store, dataset, key, partition, profiler_for):
             own = evaluation  # reported with the materialization
             continue
         context.log.info(
-            f"dataset {dataset.name} partition {evaluation.partition.key} evaluated again:"
+            f"dataset {name} partition {evaluation.partition.key} evaluated again:"
             f" its baseline is now {', '.join(evaluation.baseline_partitions) or 'none'}"
         )
         for event in check_evaluations(evaluation, key):
             context.log_event(event)
     for problem in problems:
-        context.log.warning(f"dataset {dataset.name} {problem}")
+        context.log.warning(f"dataset {name} {problem}")
     return own
 
 
-def build_dataset_job(dataset: DatasetConfig):
+def build_dataset_job(dataset: DatasetConfig, *, key_prefix: Sequence[str] = ()):
     """One job per dataset, so one dataset's failure never holds back another's
     run, and each dataset's run history reads on its own."""
     return define_asset_job(
-        f"{dataset.name}_job",
-        selection=AssetSelection.assets(AssetKey(dataset.name)),
+        f"{_stem(dataset, key_prefix)}_job",
+        selection=AssetSelection.assets(AssetKey([*key_prefix, dataset.name])),
         description=f"Profile {dataset.name} and run its drift checks.",
         partitions_def=partitions_definition(dataset.partitions),
     )
 
 
-def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
+def build_dataset_schedule(
+    dataset: DatasetConfig, *, key_prefix: Sequence[str] = ()
+) -> ScheduleDefinition | None:
     """The dataset's job on its cron; a partitioned dataset's tick runs the last
     complete time window, or every static key."""
     if dataset.schedule is None:
         return None
-    job = build_dataset_job(dataset)
+    job = build_dataset_job(dataset, key_prefix=key_prefix)
+    name = f"{_stem(dataset, key_prefix)}_schedule"
     partitions = partitions_definition(dataset.partitions)
     if partitions is not None:
-        return _partitioned_schedule(dataset, job, partitions)
+        return _partitioned_schedule(dataset, name, job, partitions)
     return ScheduleDefinition(
-        name=f"{dataset.name}_schedule",
+        name=name,
         job=job,
         cron_schedule=dataset.schedule,
         execution_timezone=dataset.timezone,
@@ -194,9 +215,9 @@ def build_dataset_schedule(dataset: DatasetConfig) -> ScheduleDefinition | None:
     )
 
 
-def _partitioned_schedule(dataset, job, partitions) -> ScheduleDefinition:
+def _partitioned_schedule(dataset, name, job, partitions) -> ScheduleDefinition:
     @schedule(
-        name=f"{dataset.name}_schedule",
+        name=name,
         job=job,
         cron_schedule=dataset.schedule,
         execution_timezone=dataset.timezone,
@@ -210,3 +231,8 @@ def _partitioned_schedule(dataset, job, partitions) -> ScheduleDefinition:
         return scheduled_run_requests(partitions, context.scheduled_execution_time)
 
     return _schedule
+
+
+def _stem(dataset: DatasetConfig, key_prefix: Sequence[str]) -> str:
+    # Job and schedule names are flat: a prefixed dataset's are prefix_name_job.
+    return "_".join([*key_prefix, dataset.name])

@@ -1,7 +1,8 @@
 """``build_drift_checks``: the drift and volume checks for assets you already have.
 
 This is how a Dagster project adopts drift_assets without moving its assets: any
-asset whose value is a pandas DataFrame gets ``schema_change``, ``null_rate``,
+asset whose value is a table (pandas or Polars DataFrame, Polars LazyFrame, Arrow
+table, DuckDB relation: ``profiling.frames``) gets ``schema_change``, ``null_rate``,
 ``distribution_shift`` and ``row_count`` checks that load the value through its IO
 manager, profile it once and record everything in the drift store.
 """
@@ -9,7 +10,6 @@ manager, profile it once and record everything in the drift store.
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import pandas as pd
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -27,7 +27,7 @@ from drift_assets.defs.check_results import check_results, drift_check_specs
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
 from drift_assets.defs.partitions import partition_at
 from drift_assets.evaluation import BatchError, evaluate_batch
-from drift_assets.profiling.profiler import profile_dataframe
+from drift_assets.profiling.frames import profile_frame
 from drift_assets.settings.policy import DriftPolicy
 
 AssetLike = AssetsDefinition | AssetSpec | AssetKey | str | Sequence[str]
@@ -84,13 +84,6 @@ def _checks_for(
         description=f"Schema, null-rate, distribution and row-count checks of {dataset}.",
     )
     def _drift_checks(context: AssetCheckExecutionContext, data: Any) -> Iterator[AssetCheckResult]:
-        if not isinstance(data, pd.DataFrame):
-            raise Failure(
-                description=(
-                    f"drift checks of {dataset} need a pandas DataFrame, but the asset's value"
-                    f" is a {type(data).__name__}"
-                )
-            )
         store = getattr(context.resources, STORE_RESOURCE_KEY).get_store()
         partition = partition_at(partitions, context.partition_key if partitions else None)
         try:
@@ -100,7 +93,7 @@ def _checks_for(
                 asset_key=dataset,
                 policy=policy,
                 run_id=context.run.run_id,
-                profiler=lambda reference: profile_dataframe(
+                profiler=lambda reference: profile_frame(
                     data,
                     dataset,
                     reference=reference,

@@ -157,6 +157,11 @@ class ProjectConfig(Strict):
     # Problems found when loading leniently (``strict=False``): the datasets
     # named here were left out, the others load as usual.
     errors: tuple[str, ...] = ()
+    # The names of the datasets left out (those that have a usable name), so the
+    # code location can still show them, with their problem.
+    left_out: tuple[str, ...] = ()
+    # The defaults' channel: where the file's own problems are announced too.
+    channel: str | None = None
 
     def dataset(self, name: str) -> DatasetConfig:
         for dataset in self.datasets:
@@ -207,7 +212,7 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         return _fail(f"{file}: 'defaults' must be a mapping of dataset fields", file, strict)
     if not isinstance(entries, list):
         return _fail(f"{file}: 'datasets' must be a list", file, strict)
-    datasets, errors, seen = [], [], set()
+    datasets, errors, seen, left_out = [], [], set(), []
     try:
         data_roots = _data_roots(raw.get("data_roots"), file)
     except ConfigError as exc:
@@ -236,6 +241,9 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
             if strict:
                 raise
             errors.append(str(exc))
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if isinstance(name, str) and _NAME.fullmatch(name) and name not in seen:
+                left_out.append(name)
             continue
         seen.add(dataset.name)
         datasets.append(dataset)
@@ -253,6 +261,8 @@ def parse_config(raw: Any, file: Path, *, strict: bool = True) -> ProjectConfig:
         data_roots=data_roots,
         source_file=file,
         errors=tuple(errors),
+        left_out=tuple(n for n in dict.fromkeys(left_out) if n not in seen),
+        channel=channel if isinstance(channel := defaults.get("channel"), str) else None,
     )
 
 

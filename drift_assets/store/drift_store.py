@@ -34,13 +34,18 @@ DB_ENV_VAR = "DRIFT_ASSETS_DB"
 DB_FILE_NAME = "drift_assets.duckdb"
 
 
+# The DAGSTER_HOME `make dev` sets up, relative to the project folder.
+MAKE_DAGSTER_HOME = ".dagster_home"
+
+
 def default_store_path() -> Path:
-    """``DRIFT_ASSETS_DB``, else a file in ``DAGSTER_HOME``, else in the working folder."""
+    """``DRIFT_ASSETS_DB``, else the file in ``DAGSTER_HOME``, else in ``.dagster_home``
+    of the working folder, where ``make dev`` puts it: a fresh shell at the project
+    root finds the project's store, and a stray store file beside it is never read."""
     explicit = os.environ.get(DB_ENV_VAR)
     if explicit:
         return Path(explicit)
-    home = os.environ.get("DAGSTER_HOME")
-    return Path(home) / DB_FILE_NAME if home else Path(DB_FILE_NAME)
+    return Path(os.environ.get("DAGSTER_HOME") or MAKE_DAGSTER_HOME) / DB_FILE_NAME
 
 
 class WriteJournaled(RuntimeError):

@@ -4,6 +4,7 @@ and a plain-text fallback always set."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -83,3 +84,17 @@ def test_mrkdwn_in_check_text_cannot_forge_links_or_mentions():
     message = alert_message(event, Kind.ALERT, Severity.WARN, webserver="http://w")
     assert message.blocks[2]["text"]["text"] == "&lt;!channel&gt; &lt;http://evil|x&gt;"
     assert message.text.endswith("a / c failed: &lt;!channel&gt; &lt;http://evil|x&gt;")
+
+
+def test_a_drift_alert_suggests_accepting_a_wanted_change():
+    event = CheckEvent(
+        1, "r" * 40, "customers", "schema_change", False, "ERROR", AT,
+        description="1 column removed: segment", baseline="previous: profile #3",
+    )
+    blocks = alert_message(event, Kind.ALERT, Severity.ERROR, webserver="http://w").blocks
+    assert {"type": "section", "text": {"type": "mrkdwn", "text": (
+        "*Next step:* if this change is intended: Accept as new baseline (Slack), or"
+        " `drift-assets baseline accept customers`"
+    )}} in blocks
+    resolved = alert_message(replace(event, passed=True), Kind.RESOLVED, Severity.ERROR, webserver="http://w")
+    assert "Next step" not in str(resolved.blocks)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from drift_assets.cli import main
+from drift_assets.store import DriftStore
 from drift_assets_tests.builders import build_history_store
 
 
@@ -165,3 +166,18 @@ def test_a_terminal_line_is_cut_to_its_width_with_an_ellipsis(db):
     table = history_table(DriftStore(db).check_history(dataset="orders", limit=1), width=80)
     assert [len(line) for line in table.splitlines()] == [76, 80]
     assert table.splitlines()[1].endswith("FAIL    ERROR     1 column drift…")
+
+
+def test_a_fresh_shell_at_the_project_root_reads_the_store_make_dev_set_up(tmp_path, monkeypatch):
+    monkeypatch.delenv("DRIFT_ASSETS_DB", raising=False)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    # A stray store in the working folder is not the project's: never read.
+    DriftStore(tmp_path / "drift_assets.duckdb").check_history()
+    missing = CliRunner().invoke(main, ["history", "--failed", "--since", "7d"])
+    assert missing.exit_code != 0
+    assert "no drift store at .dagster_home/drift_assets.duckdb" in missing.output
+    (tmp_path / ".dagster_home").mkdir()
+    DriftStore(tmp_path / ".dagster_home" / "drift_assets.duckdb").check_history()
+    found = CliRunner().invoke(main, ["history", "--failed", "--since", "7d"])
+    assert found.exit_code == 0, found.output

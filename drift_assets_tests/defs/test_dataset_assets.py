@@ -110,3 +110,26 @@ def test_a_batch_that_cannot_be_read_fails_the_step_with_one_line(project, conte
     assert message.startswith("dagster._core.definitions.events.Failure: dataset people: ")
     assert expected in message and "\n" not in message.strip()
     assert store.get_store().check_history() == []
+
+
+def test_a_blocking_schema_failure_says_what_changed_and_how_to_accept_it(project):
+    folder, asset_def, store = project
+    with DagsterInstance.ephemeral() as instance:
+        write_people(folder, ["F", "M"])
+        materialize_once(asset_def, store, instance)
+        (folder / "people.csv").write_text("sex\nF\nM\n" * 50, encoding="utf-8")
+        result, checks = materialize_once(asset_def, store, instance)
+    assert not result.success and checks["schema_change"].passed is False
+    # The results are recorded before the step fails, and the UI suggests the next step.
+    assert checks["schema_change"].metadata["next_step"].value == (
+        "if this change is intended: Accept as new baseline (Slack), or"
+        " `drift-assets baseline accept people`"
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.message
+    assert (
+        "people is blocked, downstream assets do not run: schema_change: schema changed, 1 change:"
+        " removed weight (integer). If this change is intended: Accept as new baseline (Slack)"
+    ) in message
+    assert "`drift-assets baseline accept people`; otherwise fix the source" in message
+    assert "blocking asset check failed" not in message

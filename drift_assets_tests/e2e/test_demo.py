@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 
 from drift_assets.alerts.router import Kind, Status
+from drift_assets.cli import main
 from drift_assets.demo.generate import DEMO_EVENTS
 from drift_assets_tests.conftest import DEMO_DAYS, DEMO_TODAY
 
@@ -164,3 +166,13 @@ def test_blocking_schema_errors_fail_the_run_and_nothing_else_does(played_demo):
 def test_each_dataset_runs_through_its_own_job(played_demo):
     days, _ = played_demo
     assert all(set(d.run_ids) == {"orders", "customers", "web_events"} for d in days)
+
+
+def test_the_alert_listing_has_a_header_and_says_what_failed(played_demo):
+    _, store = played_demo
+    listing = CliRunner().invoke(main, ["alerts", "--db", store.database, "--limit", "0"])
+    header, *rows = listing.output.splitlines()
+    assert header.split()[:5] == ["ID", "CREATED", "STATUS", "KIND", "SEVERITY"]
+    assert header.endswith("CHECK: WHAT FAILED")
+    renamed = next(r for r in rows if "customers/schema_change: " in r)
+    assert "segment" in renamed

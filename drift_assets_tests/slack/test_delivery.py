@@ -120,7 +120,7 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     )
     (attachment,) = alert.body["attachments"]
     assert attachment["color"] == "#d32f2f"
-    header, fields, description, columns, context, actions = attachment["blocks"]
+    header, fields, description, columns, next_step, context, actions = attachment["blocks"]
     assert header["text"]["text"] == ":red_circle: Drift alert: ERROR"
     assert [f["text"] for f in fields["fields"]] == [
         "*Asset*\n`orders`",
@@ -131,6 +131,10 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     assert description["text"]["text"] == "null rate of email rose by 31.0 pp (&gt; 20 pp)"
     assert columns["text"]["text"] == (
         "*Worst columns*\n• `email` *ERROR*: null rate 0.35 vs 0.04 (+31.0 pp &gt; 20 pp)"
+    )
+    assert next_step["text"]["text"] == (
+        "*Next step:* if this change is intended: Accept as new baseline (Slack), or"
+        " `drift-assets baseline accept orders`"
     )
     assert context["elements"][0]["text"] == (
         "Evaluated 2026-03-02 06:00 UTC · baseline: previous: profile #7"
@@ -334,7 +338,8 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     router.tick([router.event(check="fine", severity="WARN")])
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "pending"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    header, *lines = result.output.splitlines()
+    assert header.split()[:3] == ["ID", "CREATED", "STATUS"]
     fine, late, stale = lines[0], lines[1], lines[-1]
     # then what is failing now, with the ids to act on
     now = lines[
@@ -343,8 +348,9 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     assert [line.split()[1] for line in now] == ["orders/fine:", "orders/late:"]
     assert all("failing since" in line for line in now)
     # "fine" waits behind "late": a channel's alerts go out in order
-    assert fine.split()[3:8] == ["pending", "alert", "WARN", "#drift-alerts", "orders/fine"]
-    assert late.split()[3:8] == ["pending", "alert", "ERROR", "#drift-alerts", "orders/late"]
+    # each with what failed after its check
+    assert fine.split()[3:8] == ["pending", "alert", "WARN", "#drift-alerts", "orders/fine:"]
+    assert late.split()[3:8] == ["pending", "alert", "ERROR", "#drift-alerts", "orders/late:"]
     assert late.endswith("attempts=1  (HTTP 503: fatal_error)")
     assert stale.startswith("oldest undelivered alert: ")
     assert stale.endswith("old; over the 15m limit: is Slack reachable?")

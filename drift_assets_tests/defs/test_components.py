@@ -1,0 +1,183 @@
+"""The dg components: a fresh dg project adopts drift monitoring with `dg scaffold
+defs`, several instances live side by side, and editors get the schema."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from drift_assets import DriftAlerts, DriftChecks, DriftDatasets
+from drift_assets.defs.resources import DriftStoreResource
+
+DG = Path(sys.executable).parent / "dg"
+
+# A Polars asset of the project's own, which DriftChecks finds by its group.
+ANALYTICS = """
+import dagster as dg
+import polars as pl
+
+
+@dg.asset(group_name="analytics")
+def sales() -> pl.DataFrame:
+    return pl.DataFrame({"amount": [float(i % 17) for i in range(200)], "region": ["n", "s"] * 100})
+"""
+
+
+def test_the_components_are_registered_for_dg():
+    # Installed by `pip install -e .`: after pulling this, `make` reinstalls.
+    registered = importlib.metadata.entry_points(group="dagster_dg_cli.registry_modules")
+    assert "drift_assets" in {e.value for e in registered}, "reinstall: pip install -e '.[test]'"
+
+
+def test_editors_get_the_dataset_file_schema():
+    schema = DriftDatasets.get_model_cls().model_json_schema()
+    dataset = schema["properties"]["datasets"]
+    fields = dataset["items"]["properties"]
+    assert {"name", "source", "schedule", "policy", "owners", "channel"} <= set(fields)
+    assert {"csv", "parquet", "glob", "sql"} <= set(fields["source"]["properties"])
+    assert "key_prefix" in schema["properties"]
+    alerts = DriftAlerts.get_model_cls().model_json_schema()["properties"]
+    assert {"channel", "routes", "repeat_interval", "file"} <= set(alerts)
+    assert "assets" in DriftChecks.get_model_cls().model_json_schema()["required"]
+
+
+def run_dg(project: Path, *args: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(DG), *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"dg {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def new_project(folder: Path, name: str) -> Path:
+    """A dg project with one Polars asset: what `dg init` writes, without its network
+    round trip. Returns its package folder."""
+    project = folder / name
+    package = project / "src" / name
+    (package / "defs").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [project]
+            name = "{name}"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+
+            [tool.dg]
+            directory_type = "project"
+
+            [tool.dg.project]
+            root_module = "{name}"
+            """
+        )
+    )
+    (package / "__init__.py").write_text("")
+    (package / "defs" / "__init__.py").write_text("")
+    (package / "defs" / "analytics.py").write_text(ANALYTICS)
+    (package / "definitions.py").write_text(
+        "from pathlib import Path\n\nimport dagster as dg\n\n\n@dg.definitions\ndef defs():\n"
+        "    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)\n"
+    )
+    return package
+
+
+def add(package: Path, folder: str, defs_yaml: str) -> Path:
+    (package / "defs" / folder).mkdir()
+    (package / "defs" / folder / "defs.yaml").write_text(textwrap.dedent(defs_yaml))
+    return package / "defs" / folder
+
+
+def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkeypatch):
+    package = new_project(tmp_path, "shop_in_process")
+    for folder, prefix in (("ours", ""), ("theirs", "\n              key_prefix: [theirs]")):
+        data = add(
+            package,
+            folder,
+            f"""
+            type: drift_assets.DriftDatasets
+            attributes:
+              datasets:
+                - {{name: orders, source: {{csv: orders.csv}}, schedule: null}}{prefix}
+            """,
+        )
+        rows = "".join(f"{i},{i % 13}.5\n" for i in range(100))
+        (data / "orders.csv").write_text("id,amount\n" + rows)  # relative to its folder
+    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
+    add(package, "alerts", "type: drift_assets.DriftAlerts\nattributes:\n  channel: '#data'\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    assert keys == {
+        "orders", "dataset_config", "theirs/orders", "theirs/dataset_config", "sales", "drift_alert_router",
+    }
+    assert set(defs.resources) == {"drift_store", "slack_alerts"}  # bound once for all
+    sensors = {s.name for s in defs.sensors}
+    assert sensors == {"drift_alert_router", "dataset_config_status", "theirs__dataset_config_status"}
+    assert {s.name for s in defs.schedules} == set()  # schedule: null
+    store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=["orders", "theirs/orders", "sales"],
+            instance=instance,
+            resources={"drift_store": store},
+        )
+    assert len(result.get_asset_check_evaluations()) == 9
+    # Each instance's dataset is its own history, baselines included.
+    stored = {(r.dataset, r.asset_key, r.passed) for r in store.get_store().check_history()}
+    assert stored == {("orders", "orders", True), ("theirs/orders", "theirs/orders", True), ("sales", "sales", True)}
+
+
+@pytest.mark.slow
+def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
+    package = new_project(tmp_path, "shop")
+    project = package.parents[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    store = home / "drift.duckdb"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "DRIFT_ASSETS_DB": str(store),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "src"), *sys.path])),
+    }
+
+    run_dg(project, "scaffold", "defs", "drift_assets.DriftDatasets", "my_datasets", env=env)
+    written = (package / "defs" / "my_datasets" / "defs.yaml").read_text()
+    assert written.startswith("type: drift_assets.DriftDatasets\nattributes:")
+    # The router, and the checks on the Polars asset (instances side by side: above).
+    run_dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
+    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
+
+    assert "All definitions loaded successfully" in run_dg(project, "check", "defs", env=env)
+    listed = json.loads(run_dg(project, "list", "defs", "--json", env=env))
+    assert {a["asset_key"] for a in listed["assets"]} == {
+        "example",
+        "dataset_config",
+        "sales",
+        "drift_alert_router",
+    }
+    checks = {c["key"] for c in listed["asset_checks"]}
+    assert {"example:schema_change", "dataset_config:valid", "sales:distribution_shift"} <= checks
+    assert {s["name"] for s in listed["schedules"]} == {"example_schedule"}
+    assert {s["name"] for s in listed["sensors"]} == {"drift_alert_router", "dataset_config_status"}
+
+    in_process = json.dumps({"execution": {"config": {"in_process": {}}}})
+    run_dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
+    history = DriftStoreResource(database=str(store)).get_store().check_history()
+    assert {(r.asset_key, r.check_name) for r in history} == {
+        (asset, check)
+        for asset in ("example", "sales")
+        for check in ("schema_change", "null_rate", "distribution_shift")
+    }
+    assert all(r.passed for r in history)
