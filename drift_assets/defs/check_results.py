@@ -3,6 +3,7 @@ materialization metadata that Dagster's UI charts and understands."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from dagster import (
@@ -13,6 +14,7 @@ from dagster import (
     AssetKey,
     MetadataValue,
     PartitionsDefinition,
+    PreviewWarning,
     TableColumn,
     TableRecord,
     TableSchema,
@@ -58,17 +60,20 @@ def drift_check_specs(
         NULL_RATE: policy.null_rate.blocking,
         DISTRIBUTION_SHIFT: policy.distribution_shift.blocking,
     }
-    return [
-        AssetCheckSpec(
-            name,
-            asset=asset_key,
-            description=description,
-            blocking=blocking[name],
-            metadata={"drift_assets/family": name},
-            **({"partitions_def": partitions_def} if partitions_def is not None else {}),
-        )
-        for name, description in CHECK_DESCRIPTIONS.items()
-    ]
+    with warnings.catch_warnings():
+        # Said once, in the README, rather than at every load of every dataset.
+        warnings.simplefilter("ignore", PreviewWarning)
+        return [
+            AssetCheckSpec(
+                name,
+                asset=asset_key,
+                description=description,
+                blocking=blocking[name],
+                metadata={"drift_assets/family": name},
+                **({"partitions_def": partitions_def} if partitions_def is not None else {}),
+            )
+            for name, description in CHECK_DESCRIPTIONS.items()
+        ]
 
 
 def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetCheckResult]:

@@ -7,6 +7,7 @@ data stays where its source is, and downstream assets read it from there.
 """
 
 import re
+import warnings
 from pathlib import Path
 
 from dagster import (
@@ -15,6 +16,7 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     BackfillPolicy,
+    BetaWarning,
     DefaultScheduleStatus,
     Failure,
     MaterializeResult,
@@ -62,21 +64,27 @@ def build_dataset_asset(
     policy = dataset.policy
     partitions = partitions_definition(dataset.partitions)
 
-    @asset(
-        key=key,
-        group_name=dataset.group,
-        description=dataset.description
-        or f"Dataset {dataset.name} ({dataset.source.kind} source).",
-        check_specs=drift_check_specs(key, policy, partitions),
-        partitions_def=partitions,
-        backfill_policy=BackfillPolicy.multi_run(1) if partitions is not None else None,
-        kinds={"duckdb", dataset.source.kind},
-        owners=[o for o in dataset.owners if _DAGSTER_OWNER.match(o)],
-        metadata={
-            "source": f"{dataset.source.kind}: {dataset.source.location}",
-            "baseline_strategy": policy.baseline,
-        },
-    )
+    with warnings.catch_warnings():
+        # backfill_policy is beta in 1.13; one run per partition is what per-partition
+        # checks need (see the docstring), so the warning would only be noise.
+        warnings.simplefilter("ignore", BetaWarning)
+        decorate = asset(
+            key=key,
+            group_name=dataset.group,
+            description=dataset.description
+            or f"Dataset {dataset.name} ({dataset.source.kind} source).",
+            check_specs=drift_check_specs(key, policy, partitions),
+            partitions_def=partitions,
+            backfill_policy=BackfillPolicy.multi_run(1) if partitions is not None else None,
+            kinds={"duckdb", dataset.source.kind},
+            owners=[o for o in dataset.owners if _DAGSTER_OWNER.match(o)],
+            metadata={
+                "source": f"{dataset.source.kind}: {dataset.source.location}",
+                "baseline_strategy": policy.baseline,
+            },
+        )
+
+    @decorate
     def _dataset(
         context: AssetExecutionContext, drift_store: DriftStoreResource
     ) -> MaterializeResult:
