@@ -17,6 +17,7 @@ from drift_assets.cli.history_options import (
     require_dataset,
 )
 from drift_assets.store.action_log import ActionLog, ActionRequest
+from drift_assets.store.partition_history import PartitionHistory
 
 
 @click.command("accept")
@@ -28,9 +29,14 @@ from drift_assets.store.action_log import ActionLog, ActionRequest
     metavar="ID",
     help="The stored profile to accept (see `baseline show`). Default: the latest.",
 )
+@click.option(
+    "--partition",
+    metavar="KEY",
+    help="A partitioned dataset: accept this partition's current profile.",
+)
 @click.option("--reason", help="Why, kept in the audit trails.")
 @db_option
-def accept(dataset, profile_id, reason, db) -> None:
+def accept(dataset, profile_id, partition, reason, db) -> None:
     """Accept a profile of DATASET (default: its latest) as the new normal: it
     counts as a baseline though its checks failed, it is pinned, and baselines are
     no longer taken from older profiles. So the next batch is compared with it
@@ -41,9 +47,18 @@ def accept(dataset, profile_id, reason, db) -> None:
     Examples:
       drift-assets baseline accept orders
       drift-assets baseline accept orders --profile 12 --reason "new price list"
+      drift-assets baseline accept orders --partition 2026-11-23
+
+    A partitioned dataset's later partitions are then compared with the
+    accepted one, never with earlier ones.
     """
     with opened_store(db) as store:
         require_dataset(store, dataset)
+        if partition is not None and profile_id is None:
+            current = PartitionHistory(store).current(dataset, key=partition)
+            if not current:
+                raise click.ClickException(f"{dataset} has no stored partition {partition!r}")
+            profile_id = current[0][0].profile_id
         if profile_id is None:
             profile_id = store.recent_profiles(dataset, 1)[0].profile_id
         request = ActionRequest(

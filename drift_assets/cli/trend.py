@@ -61,10 +61,17 @@ def command(dataset, metric, column, partition, since, out, db) -> None:
         partitioned = PartitionHistory(store).current(dataset, key=partition, limit=MAX_PROFILES)
         if partitioned:
             # By partition date: when the rows are from, not when they were profiled.
+            dated = {p.profile_id: part.start for p, part in partitioned if part.start}
             profiles = [
-                replace(p, profiled_at=part.start) if part.start else p for p, part in partitioned
+                replace(p, profiled_at=dated.get(p.profile_id, p.profiled_at))
+                for p, _ in partitioned
             ]
-            results = store.check_history(dataset=dataset, partition=partition, current_only=True)
+            results = [
+                replace(r, evaluated_at=dated.get(r.profile_id, r.evaluated_at))
+                for r in store.check_history(
+                    dataset=dataset, partition=partition, current_only=True
+                )
+            ]
         else:
             if partition is not None:
                 raise click.ClickException(f"{dataset} has no stored partition {partition!r}")

@@ -3,6 +3,7 @@ materialization metadata that Dagster's UI charts and understands."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from dagster import (
@@ -14,6 +15,7 @@ from dagster import (
     Failure,
     MetadataValue,
     PartitionsDefinition,
+    PreviewWarning,
     TableColumn,
     TableRecord,
     TableSchema,
@@ -62,18 +64,21 @@ def drift_check_specs(
     checks record one result for the whole asset and the partitions' health bar
     cannot show which day failed which check."""
     blocking = _blocking(policy)
-    return [
-        AssetCheckSpec(
-            name,
-            asset=asset_key,
-            description=f"{description} A wanted change: accept it as the new baseline.",
-            blocking=blocking[name],
-            metadata={"drift_assets/family": name},
-            **({"partitions_def": partitions_def} if partitions_def is not None else {}),
-        )
-        for name, description in CHECK_DESCRIPTIONS.items()
-        if name != ROW_COUNT or policy.row_count.enabled
-    ]
+    with warnings.catch_warnings():
+        # Said once, in the README, rather than at every load of every dataset.
+        warnings.simplefilter("ignore", PreviewWarning)
+        return [
+            AssetCheckSpec(
+                name,
+                asset=asset_key,
+                description=f"{description} A wanted change: accept it as the new baseline.",
+                blocking=blocking[name],
+                metadata={"drift_assets/family": name},
+                **({"partitions_def": partitions_def} if partitions_def is not None else {}),
+            )
+            for name, description in CHECK_DESCRIPTIONS.items()
+            if name != ROW_COUNT or policy.row_count.enabled
+        ]
 
 
 STORE_WRITE_KEY = "drift_store_write"

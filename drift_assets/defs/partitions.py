@@ -15,6 +15,7 @@ from dagster import (
     StaticPartitionsDefinition,
     TimeWindowPartitionsDefinition,
     WeeklyPartitionsDefinition,
+    partition_loading_context,
 )
 
 from drift_assets.settings.partitions import Partition, PartitionsConfig, parse_start
@@ -57,7 +58,8 @@ def scheduled_run_requests(
     """A tick's runs: the last complete time window (one run), or every static key
     (one run each, so one key's failure does not hold back the others)."""
     if isinstance(definition, TimeWindowPartitionsDefinition):
-        key = definition.get_last_partition_key(current_time=scheduled_at)
+        with partition_loading_context(scheduled_at):
+            key = definition.get_last_partition_key()
         return [] if key is None else [RunRequest(run_key=key, partition_key=key)]
     stamp = scheduled_at.isoformat()
     return [

@@ -134,11 +134,12 @@ def run_demo_days(
     demo = [d for d in config.datasets if d.name in DEMO_DATASETS]
     assets = [build_dataset_asset(d, config.base_dir) for d in demo]
     store = store or DriftStoreResource()
-    jobs = Definitions(
+    definitions = Definitions(
         assets=assets,
         jobs=[build_dataset_job(d) for d in demo],
         resources={STORE_RESOURCE_KEY: store},
     )
+    jobs = {d.name: definitions.resolve_job_def(f"{d.name}_job") for d in demo}
     days = list(days)
     dates = demo_dates(config, days, today)
     folder = demo_folder(config)
@@ -155,7 +156,7 @@ def run_demo_days(
         on = dates[day]
         write_day(day, folder, on)
         results = {
-            dataset.name: jobs.get_job_def(f"{dataset.name}_job").execute_in_process(
+            dataset.name: jobs[dataset.name].execute_in_process(
                 instance=instance,
                 partition_key=on.isoformat(),
                 tags={DEMO_DAY_TAG: str(day), **_LOCATION_TAG},

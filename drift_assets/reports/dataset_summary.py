@@ -41,6 +41,12 @@ class DatasetState:
 
 def next_baseline(state: DatasetState) -> str:
     """Which stored profile(s) the next batch will be compared with, in words."""
+    if state.partition is not None:
+        # A partition's baseline comes from earlier partitions: say what it was.
+        if not state.baselines:
+            return "nothing: this partition recorded the baseline"
+        ids = ", ".join(f"#{p.profile_id}" for p in state.baselines)
+        return f"profile {ids} (earlier partitions, {state.strategy or 'previous'})"
     if not state.recent or not state.baselines:
         return "nothing yet: the first batch becomes the baseline"
     latest, usable = state.recent[0], state.baselines[0]
@@ -109,7 +115,10 @@ def summary_text(state: DatasetState) -> str:
     lines.append("Baseline")
     strategy = state.strategy or UNKNOWN_STRATEGY
     lines.append(f"  strategy      {strategy}")
-    lines.append(f"  next batch    compared with {next_baseline(state)}")
+    lines.append(
+        f"  {'this batch' if state.partition else 'next batch'}    compared with"
+        f" {next_baseline(state)}"
+    )
     lines.append(f"  pinned        {describe_pin(state.pinned)}")
     if latest is None:
         lines += ["", "No profile stored yet."]

@@ -24,7 +24,6 @@ CADENCES = ("hourly", "daily", "weekly", "monthly")
 # The season seasonal:N compares with: the same weekday of earlier weeks for daily
 # data, the same hour of earlier days for hourly data.
 SEASONAL_CADENCES = ("hourly", "daily")
-SQL_PARAMETERS = ("partition_key", "partition_start", "partition_end")
 # A static key ends up in file names and Dagster's partition keys.
 _STATIC_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _SQL_PARAMETER = re.compile(r"\$(partition_key|partition_start|partition_end)\b")

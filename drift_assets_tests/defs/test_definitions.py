@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import textwrap
+from datetime import UTC, datetime
 
 import pytest
 from dagster import (
@@ -12,6 +13,7 @@ from dagster import (
     AssetKey,
     DagsterInstance,
     Definitions,
+    build_schedule_context,
     build_sensor_context,
     materialize,
 )
@@ -73,6 +75,17 @@ def test_each_dataset_has_a_described_schedule_and_job(defs, dataset, cron):
     assert dataset in schedule.description and cron in schedule.description
     job = defs.resolve_job_def(f"{dataset}_job")
     assert job.description == f"Profile {dataset} and run its drift checks."
+
+
+def test_a_partitioned_schedule_runs_the_latest_daily_partition(defs):
+    schedule = defs.resolve_schedule_def("orders_schedule")
+    at = datetime(2026, 11, 20, 6, tzinfo=UTC)
+    with build_schedule_context(
+        scheduled_execution_time=at, repository_def=defs.get_repository_def()
+    ) as context:
+        (request,) = schedule.evaluate_tick(context).run_requests
+    # end_offset 1: the demo's datasets include today's partition.
+    assert request.partition_key == "2026-11-20"
 
 
 def test_a_broken_dataset_is_left_out_and_shown(tmp_path):

@@ -308,7 +308,15 @@ def test_the_partitions_of_a_failed_check_show_the_day_it_failed(dagster_ui, pag
     expect(rows.nth(0)).to_contain_text(dates[5])
     expect(rows.nth(0)).to_contain_text("Failed")
     expect(rows.nth(1)).to_contain_text(dates[4])
+    _shoot(page, "check_history_by_partition")
+    # The check's partition bar: today's partition failed, the days before passed.
+    page.get_by_text("Partitions", exact=True).last.click()
+    expect(page.get_by_text(dates[5]).first).to_be_visible(timeout=30_000)
     _shoot(page, "check_partitions")
-    # Each dataset's runs are on its own job's page.
+    # Each dataset's runs are on its own job's page, by partition date.
     page.goto(f"{dagster_ui}/locations/{CODE_LOCATION}/jobs/customers_job/runs")
-    expect(page.locator("tbody tr")).to_have_count(DEMO_DAYS, timeout=30_000)
+    for day in (5, 4):
+        expect(page.get_by_text(f"partition: {dates[day]}", exact=True)).to_be_visible(
+            timeout=30_000
+        )
+    _shoot(page, "job_runs")
