@@ -21,6 +21,7 @@ from drift_assets.defs.dataset_assets import (
     build_dataset_asset,
     build_dataset_schedule,
 )
+from drift_assets.defs.executor import run_executor
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.defs.router_health import (
     ROUTER_ASSET,
@@ -56,6 +57,9 @@ def build_dataset_definitions(
     if reload is None and config.source_file is not None:
         file = config.source_file
         reload = lambda: load_config(file, strict=False)  # noqa: E731
+    executor, problem = run_executor()
+    if problem is not None:
+        config = config.model_copy(update={"errors": (*config.errors, problem)})
     config, assets, schedules = _checked(config, prefix)
     status_key = dg.AssetKey([*prefix, STATUS_ASSET])
 
@@ -71,6 +75,7 @@ def build_dataset_definitions(
         schedules=schedules,
         sensors=[build_config_status_sensor(config, key=status_key)],
         resources={STORE_RESOURCE_KEY: STORE},
+        executor=executor,
     )
 
 
