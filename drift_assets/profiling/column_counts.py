@@ -28,7 +28,13 @@ _DISTINCT_SAMPLE_ROWS = 100_000
 # Columns per query: per-column aggregates, and stacked columns (bounded by their
 # cells too, as the unpivoted rows are grouped in memory).
 _QUERY_COLUMNS = 128
+# Query 2's columns per query: each count(DISTINCT) holds its own hash table (128
+# of them ran out of DuckDB's 512 MiB at 574 rows).
+_EXACT_COLUMNS = 16
 _STACKED_COLUMNS = 2_048
+# Stacking pays where binding costs more than scanning: short batches only
+# (unpivoting 1M rows x 20 columns made the bench's profile 0.25 s slower).
+_STACKED_ROWS = 1 << 14
 _STACKED_CELLS = 1 << 22
 _STACKED_TYPES = frozenset(
     {
@@ -73,7 +79,7 @@ class ColumnCounts:
         for c in columns:
             # An ISO text column is read as its time type: it is not stacked as text.
             iso_text = c.physical_type == "VARCHAR" and c.logical_type is not LogicalType.STRING
-            if c.physical_type in _STACKED_TYPES and not iso_text:
+            if row_count <= _STACKED_ROWS and c.physical_type in _STACKED_TYPES and not iso_text:
                 stacked[(c.physical_type, c.logical_type)].append(c)
             else:
                 each.append(c)
@@ -85,11 +91,23 @@ class ColumnCounts:
         for group in width_groups(each, _QUERY_COLUMNS):
             found |= self._each(group)
         measured = {}
+        checked = []
         for c in columns:
             non_null, estimate, low, high = found.get(c.index, (0, 0, None, None))
             m = measured[c.index] = Measured(int(non_null))
-            if not c.few_values:
-                m.distinct = self._distinct(c, m.non_null, estimate)
+            if c.few_values:
+                continue
+            m.distinct = min(int(estimate), m.non_null)
+            if self._uncertain(c, m.non_null, estimate):
+                checked.append(c)
+            span = (low, high) if c.logical_type is LogicalType.INTEGER else None
+            m.skip_reason = self.id_like(c, m.non_null, m.distinct, span)
+        plans = {c.index: c for c in checked}
+        for group in width_groups(checked, _EXACT_COLUMNS):
+            for index, distinct in self._exact(group, measured).items():
+                c, m = plans[index], measured[index]
+                m.distinct = distinct
+                low, high = found[c.index][2:]
                 span = (low, high) if c.logical_type is LogicalType.INTEGER else None
                 m.skip_reason = self.id_like(c, m.non_null, m.distinct, span)
         return int(row_count), measured
@@ -122,24 +140,32 @@ class ColumnCounts:
         ).fetchall()
         return {c.index: tuple(row[4 * k : 4 * k + 4]) for k, c in enumerate(group)}
 
-    def _distinct(self, c: ColumnPlan, non_null: int, estimate: int) -> int:
-        """The HyperLogLog estimate, or query 2's share where the estimate could put
-        the column on the wrong side of the ID-like threshold."""
-        if (
-            c.logical_type not in (LogicalType.STRING, LogicalType.INTEGER)
-            or non_null < MIN_ID_LIKE_VALUES
-            or abs(estimate / non_null - self.id_like_ratio) >= _DISTINCT_ESTIMATE_MARGIN
-        ):
-            return min(int(estimate), non_null)
-        buckets = max(1, non_null // _DISTINCT_SAMPLE_ROWS)
-        sampled = f" AND hash({c.sql}) % {buckets} = 0" if buckets > 1 else ""
-        ((distinct, rows),) = self.conn.execute(
-            f"SELECT count(DISTINCT {c.sql}), count(*) FROM {self.view}"
-            f" WHERE {c.sql} IS NOT NULL{sampled}"
-        ).fetchall()
-        if not rows:
-            return min(int(estimate), non_null)
-        return min(round(distinct / rows * non_null), non_null)
+    def _uncertain(self, c: ColumnPlan, non_null: int, estimate: int) -> bool:
+        """Whether the HyperLogLog estimate could put the column on the wrong side
+        of the ID-like threshold, so query 2 counts it."""
+        return (
+            c.logical_type in (LogicalType.STRING, LogicalType.INTEGER)
+            and non_null >= MIN_ID_LIKE_VALUES
+            and abs(estimate / non_null - self.id_like_ratio) < _DISTINCT_ESTIMATE_MARGIN
+        )
+
+    def _exact(self, group: list[ColumnPlan], measured: dict[int, Measured]) -> dict[int, int]:
+        """Query 2 for a group of columns: each one's exact distinct share in the rows
+        whose value hashes into one bucket, scaled to its non-null count."""
+        parts = []
+        for c in group:
+            buckets = max(1, measured[c.index].non_null // _DISTINCT_SAMPLE_ROWS)
+            sampled = f" AND hash({c.sql}) % {buckets} = 0" if buckets > 1 else ""
+            where = f"FILTER (WHERE {c.sql} IS NOT NULL{sampled})"
+            parts.append(f"count(DISTINCT {c.sql}) {where}, count(*) {where}")
+        (row,) = self.conn.execute(f"SELECT {', '.join(parts)} FROM {self.view}").fetchall()
+        exact = {}
+        for k, c in enumerate(group):
+            distinct, rows = row[2 * k : 2 * k + 2]
+            non_null = measured[c.index].non_null
+            if rows:
+                exact[c.index] = min(round(distinct / rows * non_null), non_null)
+        return exact
 
     def id_like(
         self, c: ColumnPlan, non_null: int, distinct: int, span: tuple[int, int] | None = None

@@ -4,6 +4,8 @@ The entry points; the passes themselves are described in ``passes``."""
 
 from __future__ import annotations
 
+import os
+import stat
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -262,6 +264,9 @@ def _memory_limit(source: SourceConfig, base_dir: Path, sandbox: Sandbox) -> int
     if source.kind != "csv" or format_of(location) != "csv" or sandbox.outside(location):
         return _MEMORY_LIMIT
     try:
+        # Only a regular file: opening a FIFO would wait for a writer.
+        if not stat.S_ISREG(os.stat(location).st_mode):
+            return _MEMORY_LIMIT
         with open(location, "rb") as file:
             header = file.read(_HEADER_PEEK).split(b"\n", 1)[0]
     except OSError:
