@@ -22,7 +22,7 @@ SECRET_ENV_VAR = "SLACK_SIGNING_SECRET"
 @click.command("serve-actions")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=3001, show_default=True)
-@click.option("--db", type=click.Path(dir_okay=False), metavar="FILE", help="The DuckDB store.")
+@click.option("--db", metavar="FILE|URL", help="The store: a DuckDB file or a postgresql:// URL.")
 def command(host, port, db) -> None:
     """Serve the Slack actions endpoint (POST /slack/actions) for the alert buttons:
     Acknowledge, Snooze 1h / 24h, Unsnooze and Accept as new baseline.
@@ -59,6 +59,8 @@ def command(host, port, db) -> None:
     )
     app = build_app(RequestGuard(secret, clock=time.time, seen=seen), handler)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    click.echo(f"Slack actions endpoint on http://{host}:{port}{ACTIONS_PATH} (store {store.path})")
+    click.echo(
+        f"Slack actions endpoint on http://{host}:{port}{ACTIONS_PATH} (store {store.location})"
+    )
     # One process: the replay memory lives in it.
     uvicorn.run(app, host=host, port=port, workers=1, log_level="info")

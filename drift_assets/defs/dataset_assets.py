@@ -71,7 +71,7 @@ def build_dataset_asset(
                 base_dir,
                 dataset.name,
                 data_roots=data_roots,
-                hidden=(store.path,),
+                hidden=(store.path,) if store.path else (),
                 reference=reference,
                 **policy.profiler_options(),
             )

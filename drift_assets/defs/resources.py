@@ -13,18 +13,23 @@ from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S
 
 
 class DriftStoreResource(ConfigurableResource):
-    """The DuckDB file holding profiles, baselines, check results and alerts."""
+    """The drift store holding profiles, baselines, check results and alerts: a
+    DuckDB file, or a Postgres database when steps run on several hosts."""
 
     database: str | None = Field(
         default=None,
         description=(
-            "Path of the DuckDB store. Default: DRIFT_ASSETS_DB, else drift_assets.duckdb"
-            " in DAGSTER_HOME."
+            "A DuckDB file path or a postgresql:// URL (with a password, set it through"
+            " EnvVar('DRIFT_ASSETS_DB'): it is never logged). Default: DRIFT_ASSETS_DB,"
+            " else drift_assets.duckdb in DAGSTER_HOME."
         ),
     )
     lock_timeout_s: float = Field(
         default=DEFAULT_LOCK_TIMEOUT_S,
-        description="How long to wait for another process to release the file lock.",
+        description=(
+            "How long to wait for another process to release the DuckDB file lock, or"
+            " for a Postgres connection."
+        ),
     )
 
     def get_store(self) -> DriftStore:

@@ -69,13 +69,13 @@ def run_demo_days(
     days: Iterable[int],
     instance: DagsterInstance,
     *,
-    accept: Callable[[Path, str, str], str],
+    accept: Callable[[Path | str, str, str], str],
     store: DriftStoreResource | None = None,
     on_day: Callable[[DemoDay], None] = lambda day: None,
 ) -> list[DemoDay]:
     """Write, materialize, route and accept each day in turn (one in-process run a day).
 
-    ``accept(store_path, dataset, reason)`` runs a scripted acceptance the way a
+    ``accept(store, dataset, reason)`` (the file or URL) runs a scripted acceptance the way a
     person would (the CLI passes its own ``baseline accept`` command) and returns
     what to show of it."""
     missing = [name for name in DEMO_DATASETS if name not in {d.name for d in config.datasets}]
@@ -115,8 +115,9 @@ def run_demo_days(
             for e in result.get_asset_check_evaluations()
         )
         cursor, routed = _route(config, assets, instance, store, cursor, day)
+        target = store.get_store().target
         accepted = tuple(
-            accept(store.get_store().path, a.dataset, a.reason)
+            accept(target.path or target.url, a.dataset, a.reason)
             for a in DEMO_ACCEPTANCES
             if a.day == day
         )

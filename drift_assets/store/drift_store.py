@@ -1,9 +1,9 @@
-"""The drift store: profiles, pinned baselines and check results in one DuckDB file.
+"""The drift store: profiles, pinned baselines and check results, in one DuckDB
+file or one Postgres database (see ``backends.py``).
 
-Every method opens the file, does one short transaction and closes it again, so
-run steps, the sensor and the CLI can share the file (see ``connection.py``).
-This is the only module that knows the tables; moving the store off a single
-DuckDB file later means replacing this class.
+Every method opens a connection, does one short transaction and closes it
+again, so run steps, the sensor and the CLI can share the file (see
+``connection.py``) and, on Postgres, many hosts can share the database.
 """
 
 from __future__ import annotations
@@ -17,26 +17,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import (
     CategoricalSummary,
     DatasetProfile,
     NumericSummary,
 )
-from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, connect
+from drift_assets.store.backends import (
+    POSTGRES,
+    StoreConnection,
+    StoreTarget,
+    open_connection,
+)
+from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S
 from drift_assets.store.migrations import migrate
 
 DB_ENV_VAR = "DRIFT_ASSETS_DB"
 DB_FILE_NAME = "drift_assets.duckdb"
 
 
-def default_store_path() -> Path:
-    """``DRIFT_ASSETS_DB``, else a file in ``DAGSTER_HOME``, else in the working folder."""
+def default_store_path() -> Path | str:
+    """``DRIFT_ASSETS_DB`` (a file, or a ``postgresql://`` URL, returned as text),
+    else a file in ``DAGSTER_HOME``, else in the working folder."""
     explicit = os.environ.get(DB_ENV_VAR)
     if explicit:
-        return Path(explicit)
+        return explicit if StoreTarget.parse(explicit).url else Path(explicit)
     home = os.environ.get("DAGSTER_HOME")
     return Path(home) / DB_FILE_NAME if home else Path(DB_FILE_NAME)
 
@@ -72,22 +77,41 @@ class StoredCheckResult:
 
 
 class DriftStore:
-    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S):
-        self.path = Path(path)
+    """``target``: a DuckDB file path or a ``postgresql://`` URL. ``lock_timeout``:
+    how long to wait for the file lock (DuckDB) or for a connection (Postgres)."""
+
+    def __init__(self, target: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S):
+        self.target = StoreTarget.parse(target)
         self.lock_timeout = lock_timeout
         self._migrated = False
 
+    @property
+    def path(self) -> Path | None:
+        """The DuckDB file; None for a Postgres store."""
+        return self.target.path
+
+    @property
+    def location(self) -> str:
+        """The file or the URL without its password: what messages may show."""
+        return self.target.location
+
+    @property
+    def locks_rows(self) -> bool:
+        """Whether writers on several hosts share this store (Postgres), so rows are
+        claimed with row locks rather than serialised by DuckDB's file lock."""
+        return self.target.dialect == POSTGRES
+
     @contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connection(self) -> Iterator[StoreConnection]:
         """A short-lived connection to an up-to-date schema."""
-        with connect(self.path, lock_timeout=self.lock_timeout) as conn:
+        with open_connection(self.target, lock_timeout=self.lock_timeout) as conn:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
             yield conn
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[StoreConnection]:
         with self.connection() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
@@ -256,7 +280,7 @@ class DriftStore:
         with self.connection() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT profile_id FROM check_results"
-                " WHERE dataset = ? AND NOT passed AND list_contains(?, profile_id)",
+                " WHERE dataset = ? AND NOT passed AND profile_id = ANY(?)",
                 [dataset, list(profile_ids)],
             ).fetchall()
         return {r[0] for r in rows}

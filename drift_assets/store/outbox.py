@@ -87,7 +87,7 @@ class Outbox:
             return set()
         with self.store.connection() as conn:
             rows = conn.execute(
-                "SELECT idempotency_key FROM alert_outbox WHERE list_contains(?, idempotency_key)",
+                "SELECT idempotency_key FROM alert_outbox WHERE idempotency_key = ANY(?)",
                 [keys],
             ).fetchall()
         return {r[0] for r in rows}
@@ -98,7 +98,7 @@ class Outbox:
             states = conn.execute(f"SELECT {_STATE_COLUMNS} FROM alert_state").fetchall()
             sent = conn.execute(
                 "SELECT asset_key, channel, created_at FROM alert_outbox"
-                " WHERE kind IN ('alert', 'repeat') AND list_contains(?, status)"
+                " WHERE kind IN ('alert', 'repeat') AND status = ANY(?)"
                 " AND created_at > ?",
                 [list(_COUNTED), now - window],
             ).fetchall()
@@ -164,8 +164,7 @@ class Outbox:
                 written += len(inserted)
                 if entry.kind is Kind.DIGEST and inserted:
                     conn.execute(
-                        "UPDATE alert_outbox SET digest_key = ?"
-                        " WHERE list_contains(?, idempotency_key)",
+                        "UPDATE alert_outbox SET digest_key = ? WHERE idempotency_key = ANY(?)",
                         [entry.key, [h.key for h in entry.covers]],
                     )
             for state in routing.states:
