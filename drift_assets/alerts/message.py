@@ -237,5 +237,3 @@ def _esc(text: str) -> str:
 
 def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-

@@ -281,4 +281,3 @@ def _digest(channel: str, waiting: Sequence[HeldAlert], now: datetime) -> Entry:
         created_at=now,
         covers=covers,
     )
-
