@@ -96,9 +96,10 @@ class DriftStore:
         return self.target.location
 
     @property
-    def locks_rows(self) -> bool:
-        """Whether writers on several hosts share this store (Postgres), so rows are
-        claimed with row locks rather than serialised by DuckDB's file lock."""
+    def shared(self) -> bool:
+        """Whether processes on several hosts use this store at once (Postgres): rows
+        are claimed with row locks rather than serialised by DuckDB's file lock,
+        and a quick query never waits behind a run step's lock."""
         return self.target.dialect == POSTGRES
 
     @contextmanager

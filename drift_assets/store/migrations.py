@@ -178,6 +178,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        9,
+        "Slack request ids the actions endpoints have received, shared between instances",
+        (
+            """
+            -- Several serve-actions behind a load balancer: a replay sent to another
+            -- instance than the original is found here. Rows older than Slack's
+            -- five-minute window are deleted as new ones arrive.
+            CREATE TABLE seen_requests (
+                request_id VARCHAR PRIMARY KEY,  -- slack:<timestamp>:<signature>
+                received_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -218,7 +218,7 @@ class Outbox:
         admits one process at a time, and holding it during a Slack call would
         stall run steps, so the claim holds nothing and outcomes are written in
         short transactions of their own."""
-        if not self.store.locks_rows:
+        if not self.store.shared:
             yield Claim(self, outbox_id, None)
             return
         with self.store.transaction() as conn:
