@@ -3,7 +3,8 @@ dataset, the router sensor posting to the local Slack stand-in, and signed butto
 presses sent to the actions endpoint on a real uvicorn server. Acknowledge stops
 the repeats but not "resolved"; a snooze silences the class until it runs out;
 accepting the failed batch as the baseline makes the next evaluation pass. Each
-press is answered within Slack's 3 seconds and shows on the message."""
+press is answered within Slack's 3 seconds and shows on the message. Each runs on
+both store backends (a DuckDB file, a Postgres database)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ BATCHES = {
 class Loop:
     """One dataset, its runs, the router's ticks on a movable clock, and the endpoint."""
 
-    def __init__(self, folder: Path, slack: FakeSlack, baseline: str, alerts: AlertsConfig):
+    def __init__(
+        self, folder: Path, store: str, slack: FakeSlack, baseline: str, alerts: AlertsConfig
+    ):
         self.folder, self.slack = folder, slack
         self.endpoint = ""  # set once the server listens
         self.start = self.now = datetime.now(UTC)
@@ -64,7 +67,7 @@ class Loop:
         )
         self.asset = build_dataset_asset(self.dataset, folder)
         self.config = ProjectConfig(datasets=(self.dataset,), alerts=alerts, base_dir=folder)
-        self.store = DriftStoreResource(database=str(folder / "drift.duckdb"))
+        self.store = DriftStoreResource(database=store)
         self.sensor = build_alert_sensor(self.config, clock=lambda: self.now)
         self.defs = Definitions(
             assets=[self.asset], sensors=[self.sensor], resources={"drift_store": self.store}
@@ -184,14 +187,14 @@ def serving(handler: ActionHandler):
 
 
 @pytest.fixture
-def loop(tmp_path, monkeypatch):
+def loop(tmp_path, store_target, monkeypatch):
     """Makes a Loop (baseline strategy, alerts config) wired to a live endpoint."""
     monkeypatch.setenv(ACTIONS_URL_ENV_VAR, "https://drift.example/slack/actions")
     with FakeSlack() as slack:
 
         @contextmanager
         def make(baseline: str = "previous", alerts: AlertsConfig = DEFAULT_ALERTS):
-            drift = Loop(tmp_path, slack, baseline, alerts)
+            drift = Loop(tmp_path, store_target, slack, baseline, alerts)
             with serving(drift.handler) as drift.endpoint:
                 yield drift
 
