@@ -136,8 +136,9 @@ class _PostgresConnection(StoreConnection):
                 cursor.executemany(to_psycopg(sql), rows)
 
 
-# Quoted strings, quoted identifiers and comments pass through untouched; outside
-# them ``?`` and ``$name`` become psycopg's placeholders and a literal ``%`` is doubled.
+# Quoted strings, quoted identifiers and comments keep their ``?`` and ``$``; outside
+# them those become psycopg's placeholders. psycopg reads ``%`` everywhere, even
+# inside quotes, so every literal ``%`` is doubled.
 _TOKENS = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\$(?P<name>[A-Za-z_]\w*)|(?P<mark>\?)|(?P<pct>%)"""
 )
@@ -151,9 +152,7 @@ def to_psycopg(sql: str) -> str:
             return "%s"
         if match.group("name"):
             return f"%({match.group('name')})s"
-        if match.group("pct"):
-            return "%%"
-        return match.group(0)
+        return match.group(0).replace("%", "%%")
 
     return _TOKENS.sub(swap, sql)
 

@@ -25,8 +25,8 @@ from drift_assets_tests.postgres_server import PASSWORD
         ),
         # named parameters, the way DuckDB spells them
         ("WHERE d = $dataset LIMIT $limit", "WHERE d = %(dataset)s LIMIT %(limit)s"),
-        # a literal percent sign is not a placeholder for psycopg either
-        ("WHERE name LIKE 'a%' OR x = ?", "WHERE name LIKE 'a%' OR x = %s"),
+        # a literal percent sign is not a placeholder for psycopg either, even quoted
+        ("WHERE name LIKE 'a%' OR x = ?", "WHERE name LIKE 'a%%' OR x = %s"),
         ("SELECT 5 % 2, ?", "SELECT 5 %% 2, %s"),
         # quoted text, identifiers and comments keep their question marks
         (
