@@ -13,7 +13,7 @@ import pytest
 from drift_assets.checks.outcome import Severity
 from drift_assets.store import DriftStore
 from drift_assets.store.connection import StoreLockedError, connect
-from drift_assets.store.migrations import MIGRATIONS
+from drift_assets.store.migrations import MIGRATIONS, Migration, migrate
 from drift_assets_tests.builders import numeric_column, outcome, profile
 
 
@@ -231,3 +231,18 @@ def test_baseline_profiles_are_those_that_passed_or_were_accepted(store):
     assert ids() == [broken]  # nothing older than the accepted profile
     assert [p.profile_id for p in store.recent_profiles("orders", 1)] == [latest]
     assert store.baseline_profiles("nobody", 5) == []
+
+
+def test_a_migration_may_carry_postgres_text_and_duckdb_keeps_its_own(store_target):
+    variant = Migration(
+        100,
+        "a column type the engines spell differently",
+        ("CREATE TABLE spelled (v VARCHAR DEFAULT 'duckdb')",),
+        postgres=("CREATE TABLE spelled (v VARCHAR DEFAULT 'postgres')",),
+    )
+    store = DriftStore(store_target)
+    with store.connection() as conn:
+        assert migrate(conn, (*MIGRATIONS, variant)) == 100
+        conn.execute("INSERT INTO spelled DEFAULT VALUES")
+        (spelled,) = conn.execute("SELECT v FROM spelled").fetchone()
+    assert spelled == ("postgres" if store.shared else "duckdb")
