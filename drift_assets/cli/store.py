@@ -12,7 +12,13 @@ from drift_assets.store.transfer import TransferError, copy_store
 
 @click.group("store")
 def command() -> None:
-    """The drift store: where profiles, baselines, results, alerts and actions live."""
+    """The drift store: where profiles, baselines, results, alerts and actions live
+    (a DuckDB file, or Postgres when steps run on several hosts).
+
+    \b
+    Example:
+      drift-assets store migrate --to postgresql://drift@db.internal/drift
+    """
 
 
 @command.command("migrate")
