@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -125,6 +126,8 @@ def measure(writes: int, processes: int, url: str | None) -> str:
         finally:
             if server is not None:
                 postgres_server.stop(server)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines += ["", f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores."]
     return "\n".join(lines) + "\n"
 
 
