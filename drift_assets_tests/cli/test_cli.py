@@ -12,7 +12,17 @@ from click.testing import CliRunner
 
 from drift_assets.cli import main
 
-COMMANDS = ["compare", "demo", "history", "show", "trend", "baseline", "alerts", "serve-actions", "store"]
+COMMANDS = [
+    "compare",
+    "demo",
+    "history",
+    "show",
+    "trend",
+    "baseline",
+    "alerts",
+    "serve-actions",
+    "store",
+]
 
 
 def test_the_group_lists_every_command_and_its_help_names_them():
