@@ -138,14 +138,8 @@ def check_event(
 # -- a known check history in a real store, for the history commands ---------------
 
 DAY = [datetime(2026, 11, d, 6, 0, tzinfo=UTC) for d in range(1, 6)]
-NULL_THRESHOLDS = {
-    "max_rate": {"warn": None, "error": None},
-    "max_increase_pp": {"warn": 5.0, "error": 20.0},
-}
-SHIFT_THRESHOLDS = {
-    "psi": {"warn": 0.1, "error": 0.25},
-    "column_overrides": {"country": {"psi": {"warn": 0.2}}},
-}
+NULL_THRESHOLDS = {"max_rate": {"warn": None, "error": None}, "max_increase_pp": {"warn": 5.0, "error": 20.0}}
+SHIFT_THRESHOLDS = {"psi": {"warn": 0.1, "error": 0.25}, "column_overrides": {"country": {"psi": {"warn": 0.2}}}}
 
 
 def _orders_profile(day: int, email_nulls: int, mean: float):
@@ -168,13 +162,8 @@ def _null_outcome(rate_pp: float) -> CheckOutcome:
         description=f"email null rate +{rate_pp:g} pp" if failed else "no null-rate increase",
         metrics={"max_null_rate_increase_pp": rate_pp},
         columns=(
-            ColumnFinding(
-                "email",
-                failed,
-                Severity.ERROR if rate_pp >= 20 else None,
-                f"null rate up {rate_pp:g} pp",
-                {"increase_pp": rate_pp},
-            ),
+            ColumnFinding("email", failed, Severity.ERROR if rate_pp >= 20 else None,
+                          f"null rate up {rate_pp:g} pp", {"increase_pp": rate_pp}),
         ),
         thresholds=NULL_THRESHOLDS,
     )
@@ -187,14 +176,10 @@ def _shift_outcome(psi: float) -> CheckOutcome:
         check="distribution_shift",
         passed=not failed,
         severity=severity,
-        description=f"1 column drifted: amount PSI {psi:g}"
-        if failed
-        else f"no column drifted (worst PSI {psi:g})",
+        description=f"1 column drifted: amount PSI {psi:g}" if failed else f"no column drifted (worst PSI {psi:g})",
         metrics={"worst_psi": psi, "drifted_columns": int(failed)},
         columns=(
-            ColumnFinding(
-                "amount", failed, severity, f"PSI {psi:g}", {"psi": psi, "ks_distance": psi / 2}
-            ),
+            ColumnFinding("amount", failed, severity, f"PSI {psi:g}", {"psi": psi, "ks_distance": psi / 2}),
             ColumnFinding("country", False, None, "no drift", {"psi": 0.01}),
         ),
         thresholds=SHIFT_THRESHOLDS,
@@ -206,12 +191,7 @@ def _schema_outcome() -> CheckOutcome:
 
 
 # day, email nulls, amount mean, null increase (pp), worst PSI
-ORDERS_DAYS = [
-    (1, 1, 30.0, 0.0, 0.0),
-    (2, 1, 30.5, 0.0, 0.02),
-    (3, 31, 30.2, 30.0, 0.03),
-    (4, 1, 41.0, 0.0, 0.4),
-]
+ORDERS_DAYS = [(1, 1, 30.0, 0.0, 0.0), (2, 1, 30.5, 0.0, 0.02), (3, 31, 30.2, 30.0, 0.03), (4, 1, 41.0, 0.0, 0.4)]
 
 
 def build_history_store(path: Path) -> DriftStore:
@@ -228,9 +208,7 @@ def build_history_store(path: Path) -> DriftStore:
             outcomes=[_schema_outcome(), _null_outcome(increase), _shift_outcome(psi)],
         )
     store.record_evaluation(
-        profile=profile(
-            "customers", numeric_column("age", [20.0, 60.0], [5, 90, 5]), at=DAY[4].isoformat()
-        ),
+        profile=profile("customers", numeric_column("age", [20.0, 60.0], [5, 90, 5]), at=DAY[4].isoformat()),
         asset_key="customers",
         run_id="run-c",
         baseline=None,

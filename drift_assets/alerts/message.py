@@ -237,3 +237,5 @@ def _esc(text: str) -> str:
 
 def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+

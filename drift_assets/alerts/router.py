@@ -281,3 +281,4 @@ def _digest(channel: str, waiting: Sequence[HeldAlert], now: datetime) -> Entry:
         created_at=now,
         covers=covers,
     )
+

@@ -6,6 +6,7 @@ asset states them in its description, and its ``valid`` check, run at any time,
 re-reads the file and fails with them until they are fixed.
 """
 
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,

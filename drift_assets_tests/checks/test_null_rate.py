@@ -46,11 +46,7 @@ def test_increases_are_named_worst_first_with_rate_rise_and_tier():
     }
     email = finding(outcome, "email")
     assert email.severity == Severity.WARN
-    assert email.metrics == {
-        "null_rate": pytest.approx(0.12),
-        "null_rate_increase_pp": pytest.approx(10.0),
-        "null_count": 120,
-    }
+    assert email.metrics == {"null_rate": pytest.approx(0.12), "null_rate_increase_pp": pytest.approx(10.0), "null_count": 120}
     assert email.detail["pvalue"] < 1e-10
 
 
@@ -64,36 +60,23 @@ def test_increases_are_named_worst_first_with_rate_rise_and_tier():
         (0, 50, 1_000, Severity.WARN),  # exactly +5 pp: tiers are inclusive
     ],
 )
-def test_an_increase_alarms_only_when_it_reaches_a_tier_and_is_significant(
-    baseline_nulls, current_nulls, rows, severity
-):
-    outcome = evaluate(
-        profile(rows, email=current_nulls), profile(rows, email=baseline_nulls), DriftPolicy()
-    )
+def test_an_increase_alarms_only_when_it_reaches_a_tier_and_is_significant(baseline_nulls, current_nulls, rows, severity):
+    outcome = evaluate(profile(rows, email=current_nulls), profile(rows, email=baseline_nulls), DriftPolicy())
     assert finding(outcome, "email").severity == severity
     assert outcome.passed == (severity is None)
 
 
 def test_a_small_sample_increase_says_why_it_did_not_alarm():
     outcome = evaluate(profile(40, email=3), profile(40, email=0), DriftPolicy())
-    assert (
-        finding(outcome, "email").summary
-        == "7.5% null (+7.5 pp, warn at +5 pp, p=0.24), not significant at 0.01"
-    )
+    assert finding(outcome, "email").summary == "7.5% null (+7.5 pp, warn at +5 pp, p=0.24), not significant at 0.01"
 
 
 def test_a_column_override_sets_an_absolute_limit():
-    policy = DriftPolicy.model_validate(
-        {"columns": {"notes": {"null_rate": {"max_rate": {"warn": 0.5, "error": 0.9}}}}}
-    )
-    outcome = evaluate(
-        profile(1_000, notes=620, email=0), profile(1_000, notes=600, email=0), policy
-    )
+    policy = DriftPolicy.model_validate({"columns": {"notes": {"null_rate": {"max_rate": {"warn": 0.5, "error": 0.9}}}}})
+    outcome = evaluate(profile(1_000, notes=620, email=0), profile(1_000, notes=600, email=0), policy)
     assert outcome.severity == Severity.WARN
     assert outcome.description == "null rate too high in 1 column: notes 62.0% (warn at 50%)"
-    assert outcome.thresholds["column_overrides"] == {
-        "notes": {"max_rate": {"warn": 0.5, "error": 0.9}}
-    }
+    assert outcome.thresholds["column_overrides"] == {"notes": {"max_rate": {"warn": 0.5, "error": 0.9}}}
     assert outcome.thresholds["max_increase_pp"] == {"warn": 5.0, "error": 20.0}
 
 
@@ -115,24 +98,15 @@ def test_ignored_columns_are_left_out_and_listed_in_the_thresholds():
 
 
 def test_a_passing_outcome_names_the_highest_rate_and_the_largest_increase():
-    outcome = evaluate(
-        profile(10_000, email=200, phone=100), profile(10_000, email=150, phone=100), DriftPolicy()
-    )
+    outcome = evaluate(profile(10_000, email=200, phone=100), profile(10_000, email=150, phone=100), DriftPolicy())
     assert outcome.passed
-    assert (
-        outcome.description
-        == "null rates within limits (2 columns, highest email 2.0%, largest increase +0.5 pp on email)"
-    )
+    assert outcome.description == "null rates within limits (2 columns, highest email 2.0%, largest increase +0.5 pp on email)"
 
 
 def test_columns_without_nulls_pass_plainly():
     outcome = evaluate(profile(500, a=0, b=0), profile(500, a=0, b=0), DriftPolicy())
     assert outcome.description == "null rates within limits (2 columns)"
-    assert outcome.metrics == {
-        "max_null_rate": 0.0,
-        "max_null_rate_increase_pp": 0.0,
-        "columns_failed": 0,
-    }
+    assert outcome.metrics == {"max_null_rate": 0.0, "max_null_rate_increase_pp": 0.0, "columns_failed": 0}
 
 
 def test_an_empty_batch_does_not_divide_by_zero():

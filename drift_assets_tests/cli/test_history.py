@@ -28,15 +28,7 @@ def test_table_lists_every_evaluation_newest_first_with_a_summary(db):
     result = run("history", "--db", db)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].split() == [
-        "TIME",
-        "(UTC)",
-        "DATASET",
-        "CHECK",
-        "RESULT",
-        "SEVERITY",
-        "DESCRIPTION",
-    ]
+    assert lines[0].split() == ["TIME", "(UTC)", "DATASET", "CHECK", "RESULT", "SEVERITY", "DESCRIPTION"]
     assert lines[1].startswith("2026-11-05 06:00  customers  schema_change")
     assert lines[2].startswith("2026-11-04 06:00  orders     distribution_shift  FAIL    ERROR")
     assert "1 column drifted: amount PSI 0.4" in lines[2]
@@ -60,10 +52,7 @@ def test_columns_are_aligned(db):
         # Failed only: the null spike of day 3 and the shift of day 4.
         (["orders", "--failed"], [("orders", "distribution_shift"), ("orders", "null_rate")]),
         # Since a date (UTC): days 4 and 5.
-        (
-            ["--since", "2026-11-04", "--check", "schema_change"],
-            [("customers", "schema_change"), ("orders", "schema_change")],
-        ),
+        (["--since", "2026-11-04", "--check", "schema_change"], [("customers", "schema_change"), ("orders", "schema_change")]),
         # Limit keeps the newest.
         (["orders", "--limit", "2"], [("orders", "distribution_shift"), ("orders", "null_rate")]),
     ],
@@ -74,9 +63,7 @@ def test_filters(db, args, expected):
 
 
 def test_json_keeps_what_a_script_needs(db):
-    records = json.loads(
-        run("history", "orders", "--failed", "--format", "json", "--db", db).output
-    )
+    records = json.loads(run("history", "orders", "--failed", "--format", "json", "--db", db).output)
     shift = records[0]
     assert shift == shift | {
         "time": "2026-11-04T06:00:00+00:00",
@@ -92,16 +79,7 @@ def test_json_keeps_what_a_script_needs(db):
 def test_csv_has_a_header_and_one_row_per_evaluation(db):
     rows = list(csv.DictReader(io.StringIO(run("history", "--format", "csv", "--db", db).output)))
     assert len(rows) == 13
-    assert list(rows[0]) == [
-        "time",
-        "dataset",
-        "check",
-        "result",
-        "severity",
-        "description",
-        "profile_id",
-        "run_id",
-    ]
+    assert list(rows[0]) == ["time", "dataset", "check", "result", "severity", "description", "profile_id", "run_id"]
     assert rows[1]["severity"] == "ERROR" and rows[1]["run_id"] == "run-4"
     assert rows[0]["severity"] == ""
 
@@ -151,15 +129,7 @@ def test_a_bad_since_is_a_usage_error(db):
 
 @pytest.mark.parametrize(
     "command",
-    [
-        ["history"],
-        ["show"],
-        ["trend"],
-        ["baseline"],
-        ["baseline", "show"],
-        ["baseline", "pin"],
-        ["baseline", "unpin"],
-    ],
+    [["history"], ["show"], ["trend"], ["baseline"], ["baseline", "show"], ["baseline", "pin"], ["baseline", "unpin"]],
 )
 def test_every_history_command_explains_itself_with_an_example(command):
     result = run(*command, "--help")

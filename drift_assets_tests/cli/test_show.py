@@ -73,10 +73,7 @@ def test_show_json_for_scripts(db):
 def test_show_without_a_dataset_file_still_shows_the_store(db, monkeypatch, tmp_path):
     monkeypatch.setenv(CONFIG_ENV_VAR, str(tmp_path / "missing.yaml"))
     output = run("show", "orders", "--db", db).output
-    assert (
-        "strategy      unknown: no dataset file here declares it (set DRIFT_ASSETS_CONFIG)"
-        in output
-    )
+    assert "strategy      unknown: no dataset file here declares it (set DRIFT_ASSETS_CONFIG)" in output
     assert "Latest profile #4" in output
 
 
@@ -84,15 +81,9 @@ def test_show_without_a_dataset_file_still_shows_the_store(db, monkeypatch, tmp_
     ("column", "expected"),
     [
         # Numbers: centre and spread, then range.
-        (
-            numeric_column("x", [1.0, 9.0], [1, 8, 1], mean=5.0, std=2.5),
-            "mean 5, std 2.5, min 1, max 9",
-        ),
+        (numeric_column("x", [1.0, 9.0], [1, 8, 1], mean=5.0, std=2.5), "mean 5, std 2.5, min 1, max 9"),
         # Categories beyond four are counted; an incomplete list says so.
-        (
-            category_column("c", [(k, 10) for k in "abcdef"], other=40, complete=False),
-            "a 10.0%, b 10.0%, c 10.0%, d 10.0%, +2 more and others",
-        ),
+        (category_column("c", [(k, 10) for k in "abcdef"], other=40, complete=False), "a 10.0%, b 10.0%, c 10.0%, d 10.0%, +2 more and others"),
     ],
 )
 def test_column_summary(column, expected):
@@ -100,33 +91,19 @@ def test_column_summary(column, expected):
 
 
 def test_pin_then_show_then_unpin(db):
-    pinned = run(
-        "baseline", "pin", "orders", "--profile", "2", "--reason", "known good", "--db", db
-    )
+    pinned = run("baseline", "pin", "orders", "--profile", "2", "--reason", "known good", "--db", db)
     assert pinned.exit_code == 0
-    assert (
-        pinned.stdout
-        == "pinned profile #2 (2026-11-02 06:00 UTC, 100 rows) as the baseline of orders\n"
-    )
+    assert pinned.stdout == "pinned profile #2 (2026-11-02 06:00 UTC, 100 rows) as the baseline of orders\n"
     # orders compares with the previous batch: say that the pin waits for `pinned`.
     assert pinned.stderr.startswith("note: orders uses the `previous` baseline;")
 
     shown = run("baseline", "show", "orders", "--db", db).output
-    assert (
-        "  pinned        profile #2 since " in shown
-        and ", by cli:" in shown
-        and ": known good" in shown
-    )
+    assert "  pinned        profile #2 since " in shown and ", by cli:" in shown and ": known good" in shown
     assert "  #4      2026-11-04 06:00           100 rows    3 columns  failed\n" in shown
     assert "  #2      2026-11-02 06:00           100 rows    3 columns  passed, pinned\n" in shown
 
-    assert (
-        run("baseline", "unpin", "orders", "--db", db).output == "unpinned profile #2 from orders\n"
-    )
-    assert (
-        run("baseline", "unpin", "orders", "--db", db).output
-        == "orders had no pinned baseline; nothing to do\n"
-    )
+    assert run("baseline", "unpin", "orders", "--db", db).output == "unpinned profile #2 from orders\n"
+    assert run("baseline", "unpin", "orders", "--db", db).output == "orders had no pinned baseline; nothing to do\n"
     assert DriftStore(db).pinned("orders") is None
 
 

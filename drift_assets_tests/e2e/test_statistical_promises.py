@@ -116,8 +116,7 @@ def test_random_halves_of_a_million_rows_pass():
             "amount": rng.lognormal(3, 1, n),  # long right tail
             "score": rng.normal(0, 1, n),
             "quantity": rng.poisson(3, n),  # heavy ties
-            "created": pd.Timestamp("2026-01-01")
-            + pd.to_timedelta(rng.integers(0, 30 * 86_400, n), unit="s"),
+            "created": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 30 * 86_400, n), unit="s"),
             "country": rng.choice(countries, n, p=np.linspace(10, 1, 10) / 55),
             "city": rng.choice(cities, n, p=city_shares / city_shares.sum()),  # beyond the top 50
             "paid": rng.random(n) < 0.9,
@@ -145,11 +144,7 @@ def test_random_halves_of_a_million_rows_pass():
         # 1,000 rows per side, where the 0.1 SD warn tier and the p-value meet
         ("normal", 1_000, lambda rng, n: rng.normal(size=n)),
         # 20 categories over 50 rows: most of them seen once or never
-        (
-            "categories",
-            50,
-            lambda rng, n: rng.choice(20, size=n, p=np.arange(20, 0, -1) / 210).astype(str),
-        ),
+        ("categories", 50, lambda rng, n: rng.choice(20, size=n, p=np.arange(20, 0, -1) / 210).astype(str)),
         # 2,000 categories over 1,000 rows: far beyond the top 50
         ("categories", 1_000, lambda rng, n: rng.zipf(1.3, size=n).astype(str)),
     ],
@@ -216,9 +211,7 @@ def test_a_mean_shift_of_half_an_sd_errors(rows):
 
 def test_a_mean_shift_of_half_an_sd_errors_at_a_thousand_rows_in_nearly_every_trial():
     rng = np.random.default_rng(5)
-    severities = [
-        numpy_severity(rng.normal(0.5, 1, 1_000), rng.normal(0, 1, 1_000)) for _ in range(300)
-    ]
+    severities = [numpy_severity(rng.normal(0.5, 1, 1_000), rng.normal(0, 1, 1_000)) for _ in range(300)]
     assert severities.count(Severity.ERROR) / len(severities) >= 0.99
 
 
@@ -290,17 +283,10 @@ def test_numpy_profiles_agree_with_real_profiling():
     real = compare(pd.DataFrame({"x": current}), pd.DataFrame({"x": baseline}))[2].columns[0]
     base = numpy_numeric(baseline)
     stand_in = distribution_shift(
-        DatasetProfile(
-            "promises",
-            100_000,
-            (numpy_numeric(current, reference=base),),
-            "2026-11-01T00:00:00+00:00",
-        ),
+        DatasetProfile("promises", 100_000, (numpy_numeric(current, reference=base),), "2026-11-01T00:00:00+00:00"),
         DatasetProfile("promises", 100_000, (base,), "2026-11-01T00:00:00+00:00"),
         POLICY,
     ).columns[0]
     assert stand_in.metrics["ks_distance"] == pytest.approx(real.metrics["ks_distance"], abs=0.005)
     assert stand_in.metrics["psi"] == pytest.approx(real.metrics["psi"], abs=0.002)
-    assert stand_in.metrics["mean_shift_sd"] == pytest.approx(
-        real.metrics["mean_shift_sd"], abs=1e-6
-    )
+    assert stand_in.metrics["mean_shift_sd"] == pytest.approx(real.metrics["mean_shift_sd"], abs=1e-6)

@@ -26,27 +26,9 @@ INTEGER, STRING, FLOAT = LogicalType.INTEGER, LogicalType.STRING, LogicalType.FL
         (STRING, 100, 96, None, "id-like: 96.0% of values distinct"),
         (STRING, 100, 94, None, None),
         # epoch seconds of 2000 and of 2099, and nanoseconds
-        (
-            INTEGER,
-            100,
-            100,
-            (946_684_800, 946_784_800),
-            "epoch-like: 100.0% of values distinct, all within epoch times (event time)",
-        ),
-        (
-            INTEGER,
-            100,
-            100,
-            (4_000_000_000, 4_102_444_800),
-            "epoch-like: 100.0% of values distinct, all within epoch times (event time)",
-        ),
-        (
-            INTEGER,
-            100,
-            100,
-            (1_700_000_000 * 10**9, 1_700_000_001 * 10**9),
-            "epoch-like: 100.0% of values distinct, all within epoch times (event time)",
-        ),
+        (INTEGER, 100, 100, (946_684_800, 946_784_800), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
+        (INTEGER, 100, 100, (4_000_000_000, 4_102_444_800), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
+        (INTEGER, 100, 100, (1_700_000_000 * 10**9, 1_700_000_001 * 10**9), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
         # one value before 2000: not all epoch times, and sparse: a measure
         (INTEGER, 100, 100, (946_684_799, 1_000_000_000), None),
         # floats are never identifiers

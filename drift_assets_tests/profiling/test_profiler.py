@@ -468,27 +468,10 @@ def test_high_cardinality_top_values_are_counted_exactly(monkeypatch, limit):
         # unique but sparse integers are measures (populations, cents): tested
         (np.unique(RNG.integers(60_000, 1_300_000_000, 5000)), None),
         # unique integers that all read as epoch seconds or milliseconds: event time
-        (
-            1_700_000_000 + np.sort(RNG.choice(86_400 * 7, 5000, replace=False)),
-            "epoch-like: 100.0% of values distinct, all within epoch times (event time)",
-        ),
-        (
-            1_700_000_000_000 + np.arange(0, 5000 * 977, 977),
-            "epoch-like: 100.0% of values distinct, all within epoch times (event time)",
-        ),
+        (1_700_000_000 + np.sort(RNG.choice(86_400 * 7, 5000, replace=False)), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
+        (1_700_000_000_000 + np.arange(0, 5000 * 977, 977), "epoch-like: 100.0% of values distinct, all within epoch times (event time)"),
     ],
-    ids=[
-        "ints",
-        "strings",
-        "at threshold",
-        "below threshold",
-        "floats",
-        "19 values",
-        "sequence with gaps",
-        "sparse measure",
-        "epoch seconds",
-        "epoch milliseconds",
-    ],
+    ids=["ints", "strings", "at threshold", "below threshold", "floats", "19 values", "sequence with gaps", "sparse measure", "epoch seconds", "epoch milliseconds"],
 )
 def test_id_like_columns(values, skip_reason):
     col = column(pd.DataFrame({"x": values}))

@@ -40,26 +40,12 @@ def trend_of(history, metric, column=None):
         # A column override replaces the warn tier and keeps the error tier.
         ("psi", "country", [0.01] * 4, ["PASS", "PASS", "PASS", "ERROR"], (0.2, 0.25)),
         # A column's null rate from profiles, coloured by the null-rate check.
-        (
-            "null_rate",
-            "email",
-            [0.01, 0.01, 0.31, 0.01],
-            ["PASS", "PASS", "ERROR", "PASS"],
-            (None, None),
-        ),
+        ("null_rate", "email", [0.01, 0.01, 0.31, 0.01], ["PASS", "PASS", "ERROR", "PASS"], (None, None)),
         # No tier judges a raw mean.
-        (
-            "mean",
-            "amount",
-            [30.0, 30.5, 30.2, 41.0],
-            ["PASS", "PASS", "PASS", "ERROR"],
-            (None, None),
-        ),
+        ("mean", "amount", [30.0, 30.5, 30.2, 41.0], ["PASS", "PASS", "PASS", "ERROR"], (None, None)),
     ],
 )
-def test_points_oldest_first_with_verdicts_and_tiers(
-    history, metric, column, values, results, tiers
-):
+def test_points_oldest_first_with_verdicts_and_tiers(history, metric, column, values, results, tiers):
     trend = trend_of(history, metric, column)
     assert [p.value for p in trend.points] == pytest.approx(values)
     assert [p.result for p in trend.points] == results
@@ -77,16 +63,8 @@ def test_null_rate_allowance_is_the_baseline_rate_plus_the_increase_tiers(histor
 @pytest.mark.parametrize(
     ("metric", "column", "message"),
     [
-        (
-            "psi",
-            None,
-            "no dataset metric 'psi' (a column metric: add --column); dataset metrics: column_count,",
-        ),
-        (
-            "worst_psi",
-            "amount",
-            "no column metric 'worst_psi'; column metrics: distinct_count, increase_pp,",
-        ),
+        ("psi", None, "no dataset metric 'psi' (a column metric: add --column); dataset metrics: column_count,"),
+        ("worst_psi", "amount", "no column metric 'worst_psi'; column metrics: distinct_count, increase_pp,"),
         ("psi", "amout", "orders has no column 'amout' (columns: amount, country, email)"),
     ],
 )
@@ -97,20 +75,13 @@ def test_a_wrong_name_lists_what_can_be_charted(history, metric, column, message
 
 def test_chart_draws_line_points_and_both_tiers(history):
     spec = trend_chart(trend_of(history, "worst_psi")).to_dict()
-    marks = [
-        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-        for layer in spec["layer"]
-    ]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
     assert marks == ["line", "rule", "text", "rule", "text", "point"]
     assert spec["title"]["text"] == "orders: worst_psi"
-    assert (
-        "warn 0.1 and error 0.25 (distribution_shift, latest policy)" in spec["title"]["subtitle"]
-    )
+    assert "warn 0.1 and error 0.25 (distribution_shift, latest policy)" in spec["title"]["subtitle"]
 
 
-@pytest.mark.parametrize(
-    ("suffix", "magic"), [(".png", b"\x89PNG"), (".svg", b"<svg"), (".html", b"<!DOCTYPE html>")]
-)
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".svg", b"<svg"), (".html", b"<!DOCTYPE html>")])
 def test_chart_files_are_written_offline(history, tmp_path, suffix, magic):
     path = tmp_path / f"chart{suffix}"
     save_chart(trend_chart(trend_of(history, "null_rate", "email")), path)
@@ -123,10 +94,7 @@ def test_chart_files_are_written_offline(history, tmp_path, suffix, magic):
 def test_cli_writes_the_chart_and_says_what_it_shows(history, tmp_path):
     store, _, _ = history
     out = tmp_path / "psi.svg"
-    result = CliRunner().invoke(
-        main,
-        ["trend", "orders", "--metric", "worst_psi", "--out", str(out), "--db", str(store.path)],
-    )
+    result = CliRunner().invoke(main, ["trend", "orders", "--metric", "worst_psi", "--out", str(out), "--db", str(store.path)])
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"wrote {out}: orders: worst_psi, 4 points from 2026-11-01 06:00 to 2026-11-04 06:00 UTC,"
@@ -138,30 +106,13 @@ def test_cli_writes_the_chart_and_says_what_it_shows(history, tmp_path):
 def test_cli_since_narrows_the_points(history, tmp_path):
     store, _, _ = history
     out = tmp_path / "rows.html"
-    result = CliRunner().invoke(
-        main,
-        [
-            "trend",
-            "orders",
-            "--metric",
-            "row_count",
-            "--since",
-            "2026-11-03",
-            "--out",
-            str(out),
-            "--db",
-            str(store.path),
-        ],
-    )
+    result = CliRunner().invoke(main, ["trend", "orders", "--metric", "row_count", "--since", "2026-11-03", "--out", str(out), "--db", str(store.path)])
     assert "2 points from 2026-11-03 06:00" in result.output
     assert json.dumps("orders: row_count") in out.read_text()
 
 
 def test_cli_rejects_an_unknown_file_type(history):
     store, _, _ = history
-    result = CliRunner().invoke(
-        main,
-        ["trend", "orders", "--metric", "row_count", "--out", "chart.jpg", "--db", str(store.path)],
-    )
+    result = CliRunner().invoke(main, ["trend", "orders", "--metric", "row_count", "--out", "chart.jpg", "--db", str(store.path)])
     assert result.exit_code == 2
     assert "chart.jpg: choose a .png, .svg or .html file" in result.output

@@ -77,42 +77,21 @@ def test_column_overrides_merge_into_the_dataset_policy(tmp_path):
     ("dataset_yaml", "expected"),
     [
         # a typo in a field name
-        (
-            "{name: a, source: {csv: a.csv}, shedule: '0 6 * * *'}",
-            "dataset 'a': field shedule: unknown field",
-        ),
+        ("{name: a, source: {csv: a.csv}, shedule: '0 6 * * *'}", "dataset 'a': field shedule: unknown field"),
         # no source at all
         ("{name: a}", "dataset 'a': field source: Field required"),
         # two sources
-        (
-            "{name: a, source: {csv: a.csv, parquet: a.parquet}}",
-            "expected exactly one of csv, parquet, glob or sql, got csv, parquet",
-        ),
+        ("{name: a, source: {csv: a.csv, parquet: a.parquet}}", "expected exactly one of csv, parquet, glob or sql, got csv, parquet"),
         # not a cron expression
-        (
-            "{name: a, source: {csv: a.csv}, schedule: 'every day'}",
-            "field schedule: 'every day' is not a valid cron expression",
-        ),
+        ("{name: a, source: {csv: a.csv}, schedule: 'every day'}", "field schedule: 'every day' is not a valid cron expression"),
         # unknown baseline strategy
-        (
-            "{name: a, source: {csv: a.csv}, policy: {baseline: last}}",
-            "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got 'last'",
-        ),
+        ("{name: a, source: {csv: a.csv}, policy: {baseline: last}}", "field policy.baseline: expected 'previous', 'pinned', 'rolling:N' (N >= 1) or 'latest', got 'last'"),
         # tiers the wrong way round
-        (
-            "{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}",
-            "warn (30.0) must not be above error (10.0)",
-        ),
+        ("{name: a, source: {csv: a.csv}, policy: {null_rate: {max_increase_pp: {warn: 30, error: 10}}}}", "warn (30.0) must not be above error (10.0)"),
         # a bad key inside a column override names the column
-        (
-            "{name: a, source: {csv: a.csv}, policy: {columns: {price: {distribution_shift: {pzi: 1}}}}}",
-            "field policy: columns.price.distribution_shift.pzi: unknown field",
-        ),
+        ("{name: a, source: {csv: a.csv}, policy: {columns: {price: {distribution_shift: {pzi: 1}}}}}", "field policy: columns.price.distribution_shift.pzi: unknown field"),
         # a name Dagster cannot use
-        (
-            "{name: 'my orders', source: {csv: a.csv}}",
-            "field name: 'my orders' is not usable as a Dagster name",
-        ),
+        ("{name: 'my orders', source: {csv: a.csv}}", "field name: 'my orders' is not usable as a Dagster name"),
         # no name: the position is named instead
         ("{source: {csv: a.csv}}", "datasets[0]: field name: Field required"),
     ],
