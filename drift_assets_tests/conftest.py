@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date
 from pathlib import Path
@@ -55,3 +56,17 @@ def postgres():
         yield server
     finally:
         postgres_server.stop(server)
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store_target(request, tmp_path) -> str:
+    """Where a test's empty store lives, once per backend: a DuckDB file in the
+    test's folder, or a fresh database on the session's Postgres server (which
+    must start: without it the Postgres cases fail, never skip)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "drift.duckdb")
+    server = request.getfixturevalue("postgres")
+    return server.create_database(f"store_{next(_databases)}")

@@ -19,6 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
+# A role that must give its password (every other connection is trusted): what the
+# tests of "a wrong password never shows up in a message" connect as.
+PASSWORD_USER = "drift_assets_pw"
+PASSWORD = "s3cret-Pa55word"
 INSTALL_HINT = "install Debian's postgresql package (`apt-get install postgresql`; .ci/run does)"
 
 
@@ -31,6 +37,10 @@ class PostgresServer:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+
+    def password_url(self, database: str = "postgres", password: str = PASSWORD) -> str:
+        """A URL for the role that authenticates with a password (scram-sha-256)."""
+        return f"postgresql://{PASSWORD_USER}:{password}@{self.host}:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
         """A new empty database on this server; returns its URL."""
@@ -90,6 +100,9 @@ def start() -> PostgresServer:
     data_dir = root / "data"
     user = "drift_assets"
     _run_as_owner([str(initdb), "-D", str(data_dir), "-U", user, "--auth=trust", "-E", "UTF8"])
+    hba = data_dir / "pg_hba.conf"
+    # First match wins: this role alone is asked for its password.
+    hba.write_text(f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
     port = _free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c fsync=off "
@@ -97,11 +110,22 @@ def start() -> PostgresServer:
         f"-c unix_socket_directories={root} -c max_connections=200"
     )
     _run_as_owner(
-        [str(pg_ctl), "-D", str(data_dir), "-o", options, "-l", str(root / "server.log"), "-w",
-         "start"]
+        [
+            str(pg_ctl),
+            "-D",
+            str(data_dir),
+            "-o",
+            options,
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "start",
+        ]
     )
     server = PostgresServer(host="127.0.0.1", port=port, user=user, data_dir=data_dir)
     _wait_until_accepting(server)
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {PASSWORD_USER} LOGIN SUPERUSER PASSWORD '{PASSWORD}'")
     return server
 
 

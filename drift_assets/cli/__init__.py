@@ -21,6 +21,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "baseline": ("baseline", "See, pin, unpin and accept baselines."),
     "alerts": ("alerts", "The alert outbox; ack, snooze, unsnooze."),
     "serve-actions": ("serve_actions", "Serve the Slack actions endpoint."),
+    "store": ("store", "Move the store to Postgres (store migrate --to URL)."),
 }
 # Subcommands kept in a module of their own: group -> {subcommand: module}. Each is
 # a plain click command, added to its group here.

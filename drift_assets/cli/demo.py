@@ -148,7 +148,7 @@ def _config():
         raise click.ClickException(str(exc)) from exc
 
 
-def accept_as_typed(db: Path, dataset: str, reason: str) -> str:
+def accept_as_typed(db: Path | str, dataset: str, reason: str) -> str:
     """``drift-assets baseline accept DATASET --reason ...``, run in-process as a person
     would type it; returns the command line and what it printed."""
     from drift_assets.cli import main

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
-import duckdb
 
 from drift_assets.settings.dataset_file import ConfigError, load_config
 from drift_assets.settings.times import parse_since
 from drift_assets.store import DriftStore, default_store_path
+from drift_assets.store.backends import StoreUnavailableError, store_errors
 from drift_assets.store.connection import StoreLockedError
 
 # A run step holds the store for a fraction of a second; a CLI user should not
@@ -26,10 +25,9 @@ CLI_LOCK_TIMEOUT_S = 15.0
 def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
-        type=click.Path(dir_okay=False),
-        metavar="FILE",
-        help="The DuckDB store. Default: DRIFT_ASSETS_DB, else drift_assets.duckdb in"
-        " DAGSTER_HOME, else in the working folder.",
+        metavar="FILE|URL",
+        help="The store: a DuckDB file or a postgresql:// URL. Default: DRIFT_ASSETS_DB,"
+        " else drift_assets.duckdb in DAGSTER_HOME, else in the working folder.",
     )(command)
 
 
@@ -40,19 +38,21 @@ def opened_store(db: str | None) -> Iterator[DriftStore]:
     A missing file is an error rather than a new empty store: reading history
     from the wrong place should say so, not show nothing.
     """
-    path = Path(db) if db else default_store_path()
-    if not path.is_file():
+    store = DriftStore(db or default_store_path(), lock_timeout=CLI_LOCK_TIMEOUT_S)
+    if store.path is not None and not store.path.is_file():
         raise click.ClickException(
-            f"no drift store at {path}: set DRIFT_ASSETS_DB or DAGSTER_HOME (or pass --db),"
-            " or create one with `drift-assets demo run`"
+            f"no drift store at {store.path}: set DRIFT_ASSETS_DB or DAGSTER_HOME (or pass"
+            " --db), or create one with `drift-assets demo run`"
         )
     try:
-        yield DriftStore(path, lock_timeout=CLI_LOCK_TIMEOUT_S)
-    except StoreLockedError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except duckdb.Error as exc:
+        yield store
+    except (StoreLockedError, StoreUnavailableError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except store_errors() as exc:
         first_line = str(exc).splitlines()[0]
-        raise click.ClickException(f"cannot read the drift store {path}: {first_line}") from exc
+        raise click.ClickException(
+            f"cannot read the drift store {store.location}: {first_line}"
+        ) from exc
 
 
 def require_dataset(store: DriftStore, dataset: str) -> None:
@@ -60,7 +60,7 @@ def require_dataset(store: DriftStore, dataset: str) -> None:
     if dataset not in known:
         listed = ", ".join(known) if known else "none yet"
         raise click.ClickException(
-            f"no dataset named {dataset!r} in {store.path} (known: {listed})"
+            f"no dataset named {dataset!r} in {store.location} (known: {listed})"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -16,6 +17,7 @@ from drift_assets.slack.delivery import DEFAULT_API_URL, SlackTarget
 from drift_assets.slack.request_guard import WINDOW_S, RequestGuard
 from drift_assets.store import DriftStore, default_store_path
 from drift_assets.store.action_log import ActionLog
+from drift_assets.store.seen_requests import SeenRequests
 
 SECRET_ENV_VAR = "SLACK_SIGNING_SECRET"
 
@@ -23,7 +25,7 @@ SECRET_ENV_VAR = "SLACK_SIGNING_SECRET"
 @click.command("serve-actions")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=3001, show_default=True)
-@click.option("--db", type=click.Path(dir_okay=False), metavar="FILE", help="The DuckDB store.")
+@click.option("--db", metavar="FILE|URL", help="The store: a DuckDB file or a postgresql:// URL.")
 def command(host, port, db) -> None:
     """Serve the Slack actions endpoint (POST /slack/actions) for the alert buttons:
     Acknowledge, Snooze 1h / 24h, Unsnooze and Accept as new baseline.
@@ -49,10 +51,6 @@ def command(host, port, db) -> None:
     config = load_config(strict=False)
     alerts = config.alerts
     owners = {d.name: d.owners for d in config.datasets}  # dataset assets keyed by name
-    # Slack requests applied just before a restart are still replayable: remember them.
-    seen = ActionLog(store).slack_requests_since(
-        datetime.now(UTC) - timedelta(seconds=2 * WINDOW_S)
-    )
     handler = ActionHandler(
         store,
         webserver=alerts.webserver(),
@@ -62,8 +60,29 @@ def command(host, port, db) -> None:
         ),
         approvers=lambda asset_key: baseline_approvers(alerts, owners.get(asset_key, ())),
     )
-    app = build_app(RequestGuard(secret, clock=time.time, seen=seen), handler)
+    app = build_app(request_guard(secret, store, clock=time.time), handler)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    click.echo(f"Slack actions endpoint on http://{host}:{port}{ACTIONS_PATH} (store {store.path})")
-    # One process: the replay memory lives in it.
+    click.echo(
+        f"Slack actions endpoint on http://{host}:{port}{ACTIONS_PATH} (store {store.location})"
+    )
+    # One worker: on a DuckDB store the replay memory lives in this process.
     uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
+
+
+def request_guard(secret: str, store: DriftStore, *, clock: Callable[[], float]) -> RequestGuard:
+    """The guard of one instance: seeded from the audit trail (Slack requests
+    applied just before a restart are still replayable) and, on a Postgres store,
+    sharing its replay memory with every other instance through the store."""
+    now = datetime.fromtimestamp(clock(), UTC)
+    seen = ActionLog(store).slack_requests_since(now - timedelta(seconds=2 * WINDOW_S))
+    shared = None
+    if store.shared:
+        memory = SeenRequests(store)
+
+        def shared(request_id: str, at: float) -> bool:
+            received = datetime.fromtimestamp(at, UTC)
+            return memory.first_time(
+                request_id, received, forget_before=received - timedelta(seconds=2 * WINDOW_S)
+            )
+
+    return RequestGuard(secret, clock=clock, seen=seen, shared=shared)

@@ -113,7 +113,7 @@ def build_dataset_asset(
                 base_dir,
                 name,
                 data_roots=data_roots,
-                hidden=(store.path, store.journal.folder),
+                hidden=tuple(p for p in (store.path, store.journal.folder) if p is not None),
                 reference=reference,
                 partition=batch,
                 **policy.profiler_options(),
@@ -138,7 +138,7 @@ def build_dataset_asset(
             log = context.log.info if outcome.passed else context.log.warning
             log(f"{where} {outcome.check}: {outcome.description}")
         if evaluation.journaled:
-            context.log.warning(f"{where}: drift store busy: {evaluation.journaled}")
+            context.log.warning(f"{where}: drift store not written in time: {evaluation.journaled}")
         if partition is not None and partition.is_time_window:
             evaluation = (
                 _settle_partitions(context, store, name, dataset, key, partition, profiler_for)

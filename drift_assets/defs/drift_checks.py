@@ -105,7 +105,7 @@ def _checks_for(
             where = f"{dataset} partition {partition.key}" if partition else dataset
             raise Failure(description=f"drift checks of {where}: {exc}") from exc
         if evaluation.journaled:
-            context.log.warning(f"drift store busy: {evaluation.journaled}")
+            context.log.warning(f"drift store not written in time: {evaluation.journaled}")
         yield from check_results(evaluation, key)
 
     return _drift_checks

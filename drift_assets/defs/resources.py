@@ -19,13 +19,15 @@ LOCK_TIMEOUT_ENV_VAR = "DRIFT_ASSETS_LOCK_TIMEOUT"
 
 
 class DriftStoreResource(ConfigurableResource):
-    """The DuckDB file holding profiles, baselines, check results and alerts."""
+    """The drift store holding profiles, baselines, check results and alerts: a
+    DuckDB file, or a Postgres database when steps run on several hosts."""
 
     database: str | None = Field(
         default=None,
         description=(
-            "Path of the DuckDB store. Default: DRIFT_ASSETS_DB, else drift_assets.duckdb"
-            " in DAGSTER_HOME."
+            "A DuckDB file path or a postgresql:// URL (with a password, set it through"
+            " EnvVar('DRIFT_ASSETS_DB'): it is never logged). Default: DRIFT_ASSETS_DB,"
+            " else drift_assets.duckdb in DAGSTER_HOME."
         ),
     )
     lock_timeout_s: float = Field(
@@ -33,9 +35,9 @@ class DriftStoreResource(ConfigurableResource):
             os.environ.get(LOCK_TIMEOUT_ENV_VAR) or DEFAULT_LOCK_TIMEOUT_S
         ),
         description=(
-            "How long to wait for another process to release the file lock before a"
-            f" write is journaled. Default: {LOCK_TIMEOUT_ENV_VAR}, else"
-            f" {DEFAULT_LOCK_TIMEOUT_S:.0f} s."
+            "How long to wait for another process to release the DuckDB file lock, or"
+            " for a Postgres connection, before a write is journaled. Default:"
+            f" {LOCK_TIMEOUT_ENV_VAR}, else {DEFAULT_LOCK_TIMEOUT_S:.0f} s."
         ),
     )
 

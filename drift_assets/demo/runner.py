@@ -31,6 +31,7 @@ from drift_assets.defs.pickup import PickupCursor
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.demo.generate import DEMO_ACCEPTANCES, DEMO_DATASETS, write_day
 from drift_assets.settings.dataset_file import ProjectConfig
+from drift_assets.store.backends import StoreUnavailableError
 from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.outbox import Outbox, OutboxRow
 
@@ -117,7 +118,7 @@ def run_demo_days(
     days: Iterable[int],
     instance: DagsterInstance,
     *,
-    accept: Callable[[Path, str, str], str],
+    accept: Callable[[Path | str, str, str], str],
     today: date,
     store: DriftStoreResource | None = None,
     on_day: Callable[[DemoDay], None] = lambda day: None,
@@ -125,7 +126,7 @@ def run_demo_days(
     """Write, materialize, route and accept each day in turn: one in-process run
     per dataset and day, through the dataset's own job, for that date's partition.
 
-    ``accept(store_path, dataset, reason)`` runs a scripted acceptance the way a
+    ``accept(store, dataset, reason)`` (the file or URL) runs a scripted acceptance the way a
     person would (the CLI passes its own ``baseline accept`` command) and returns
     what to show of it. ``today`` is the last date that may be played."""
     missing = [name for name in DEMO_DATASETS if name not in {d.name for d in config.datasets}]
@@ -184,11 +185,12 @@ def run_demo_days(
         incomplete = _incomplete(results, verdicts)
         try:
             cursor, routed = _route(config, assets, instance, store, cursor, on)
-        except StoreLockedError as exc:
+        except (StoreLockedError, StoreUnavailableError) as exc:
             # The cursor stays put, so the next tick routes this day's results.
             routed, incomplete = (), (*incomplete, f"router: {exc}; the next tick routes them")
+        target = store.get_store().target
         accepted = tuple(
-            accept(store.get_store().path, a.dataset, a.reason)
+            accept(target.path or target.url, a.dataset, a.reason)
             for a in DEMO_ACCEPTANCES
             if a.day == day
         )

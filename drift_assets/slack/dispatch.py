@@ -93,38 +93,44 @@ def dispatch(
             continue
         if wait > 0:
             sleep(wait)
-        # An escalation to another channel starts its own message there.
-        threaded = (
-            root is not None
-            and root.status is Status.DELIVERED
-            and root.slack_ts
-            and root.channel == row.channel
-        )
-        result = sink.post(
-            root.slack_channel if threaded else row.channel,
-            message,
-            root.slack_ts if threaded else None,
-        )
-        last_post[lane] = clock()
-        label = _label(row)
-        if result.ok:
-            outbox.mark_delivered(row.outbox_id, clock(), result.channel_id, result.ts)
-            report.sent.append(label)
-            if threaded:
-                _update_root(outbox, sink, root, webserver, actions)
-        elif result.permanent:
-            outbox.mark_dead(row.outbox_id, result.error or "permanent error")
-            report.dead.append(f"{label}: {result.error}")
-        else:
-            delay = retry_after_s(result.retry_after, now=clock())
-            if delay is None:
-                delay = min(_FIRST_BACKOFF_S * 2**row.attempts, _MAX_BACKOFF_S)
-                delay *= random.uniform(0.5, 1.5)  # jitter: do not retry in lockstep
-            outbox.mark_retry(
-                row.outbox_id, clock() + timedelta(seconds=delay), result.error or "error"
+        with outbox.claim(row.outbox_id) as claim:
+            if claim is None:
+                # Another router (on Postgres) is sending it or has: keep this
+                # lane's order by leaving the rest of the lane to it as well.
+                blocked.add(lane)
+                report.waiting += 1
+                continue
+            # An escalation to another channel starts its own message there.
+            threaded = (
+                root is not None
+                and root.status is Status.DELIVERED
+                and root.slack_ts
+                and root.channel == row.channel
             )
-            report.retrying.append(f"{label}: {result.error}, again in {delay:.0f}s")
-            blocked.add(lane)
+            result = sink.post(
+                root.slack_channel if threaded else row.channel,
+                message,
+                root.slack_ts if threaded else None,
+            )
+            last_post[lane] = clock()
+            label = _label(row)
+            if result.ok:
+                claim.mark_delivered(clock(), result.channel_id, result.ts)
+                report.sent.append(label)
+            elif result.permanent:
+                claim.mark_dead(result.error or "permanent error")
+                report.dead.append(f"{label}: {result.error}")
+            else:
+                delay = retry_after_s(result.retry_after, now=clock())
+                if delay is None:
+                    delay = min(_FIRST_BACKOFF_S * 2**row.attempts, _MAX_BACKOFF_S)
+                    delay *= random.uniform(0.5, 1.5)  # jitter: do not retry in lockstep
+                claim.mark_retry(clock() + timedelta(seconds=delay), result.error or "error")
+                report.retrying.append(f"{label}: {result.error}, again in {delay:.0f}s")
+                blocked.add(lane)
+        # The root's update is a call of its own: made after the claim is released.
+        if result.ok and threaded:
+            _update_root(outbox, sink, root, webserver, actions)
     return report
 
 

@@ -3,16 +3,23 @@
 compare, five-minute window) plus a replay memory, with the clock injected.
 
 Replays are remembered in memory, per signature, for as long as the window could
-still accept them. The answer must leave within Slack's 3 seconds, and the drift
-store may be locked by a run step for longer than that, so the store is not on
-this path. What memory alone would lose (a restart inside the window) is covered
-by the audit trail: every applied Slack request is stored there under its
-signature, the guard is seeded from it on start, and the store refuses a request
-id it already has, so a replay can never apply twice.
+still accept them. The answer must leave within Slack's 3 seconds, and a DuckDB
+store may be locked by a run step for longer than that, so a DuckDB store is not
+on this path. What memory alone would lose (a restart inside the window) is
+covered by the audit trail: every applied Slack request is stored there under
+its signature, the guard is seeded from it on start, and the store refuses a
+request id it already has, so a replay can never apply twice.
+
+Several instances behind a load balancer (on a Postgres store, where a short
+query never waits for a run step) also share a memory: ``shared(request_id,
+now)`` says whether any instance received the id before, so a replay sent to
+another instance than the original is refused too. When it cannot be asked, the
+request goes on (logged): the audit trail still refuses to apply it twice.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +27,7 @@ from dataclasses import dataclass
 from slack_sdk.signature import Clock, SignatureVerifier
 
 WINDOW_S = 5 * 60  # Slack's: a timestamp further than this from now is refused
+log = logging.getLogger("drift_assets.actions")
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,11 @@ class RequestGuard:
         *,
         clock: Callable[[], float],
         seen: Iterable[str] = (),
+        shared: Callable[[str, float], bool] | None = None,
     ):
         self._verifier = SignatureVerifier(signing_secret, clock=_InjectedClock(clock))
         self._clock = clock
+        self._shared = shared
         self._lock = threading.Lock()
         self._seen: dict[str, int] = {}  # request id -> its timestamp
         for request_id in seen:
@@ -74,7 +84,16 @@ class RequestGuard:
             if request_id in self._seen:
                 return Verdict(False, "a replay of a request already received")
             self._remember(request_id)
+        if self._shared is not None and not self._first_everywhere(request_id):
+            return Verdict(False, "a replay of a request another instance received")
         return Verdict(True, "ok", request_id)
+
+    def _first_everywhere(self, request_id: str) -> bool:
+        try:
+            return self._shared(request_id, self._clock())
+        except Exception as exc:  # the store is down: the audit trail still guards
+            log.warning("the shared replay memory could not be asked: %s", exc)
+            return True
 
     def _remember(self, request_id: str) -> None:
         _, timestamp, _ = request_id.split(":", 2)

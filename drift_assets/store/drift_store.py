@@ -1,9 +1,9 @@
-"""The drift store: profiles, pinned baselines and check results in one DuckDB file.
+"""The drift store: profiles, pinned baselines and check results, in one DuckDB
+file or one Postgres database (see ``backends.py``).
 
-Every method opens the file, does one short transaction and closes it again, so
-run steps, the sensor and the CLI can share the file (see ``connection.py``).
-This is the only module that knows the tables; moving the store off a single
-DuckDB file later means replacing this class.
+Every method opens a connection, does one short transaction and closes it
+again, so run steps, the sensor and the CLI can share the file (see
+``connection.py``) and, on Postgres, many hosts can share the database.
 """
 
 from __future__ import annotations
@@ -17,15 +17,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from drift_assets.checks.outcome import CheckOutcome
 from drift_assets.profiling.dataset_profile import (
     DatasetProfile,
 )
 from drift_assets.settings.partitions import Partition
+from drift_assets.store.backends import (
+    POSTGRES,
+    StoreConnection,
+    StoreTarget,
+    StoreUnavailableError,
+    open_connection,
+)
 from drift_assets.store.check_history import StoredCheckResult, history_query, result_from_row
-from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, StoreLockedError, connect
+from drift_assets.store.connection import DEFAULT_LOCK_TIMEOUT_S, StoreLockedError
 from drift_assets.store.evaluation_rows import evaluation_write, insert_evaluation
 from drift_assets.store.journal import Journal, journal_folder
 from drift_assets.store.migrations import migrate
@@ -38,19 +43,20 @@ DB_FILE_NAME = "drift_assets.duckdb"
 MAKE_DAGSTER_HOME = ".dagster_home"
 
 
-def default_store_path() -> Path:
-    """``DRIFT_ASSETS_DB``, else the file in ``DAGSTER_HOME``, else in ``.dagster_home``
-    of the working folder, where ``make dev`` puts it: a fresh shell at the project
-    root finds the project's store, and a stray store file beside it is never read."""
+def default_store_path() -> Path | str:
+    """``DRIFT_ASSETS_DB`` (a file, or a ``postgresql://`` URL, returned as text),
+    else the file in ``DAGSTER_HOME``, else in ``.dagster_home`` of the working
+    folder, where ``make dev`` puts it: a fresh shell at the project root finds the
+    project's store, and a stray store file beside it is never read."""
     explicit = os.environ.get(DB_ENV_VAR)
     if explicit:
-        return Path(explicit)
+        return explicit if StoreTarget.parse(explicit).url else Path(explicit)
     return Path(os.environ.get("DAGSTER_HOME") or MAKE_DAGSTER_HOME) / DB_FILE_NAME
 
 
 class WriteJournaled(RuntimeError):
-    """The store stayed busy past its budget: the write waits in the journal (``path``)
-    and lands when the store is next opened."""
+    """The store stayed busy or unreachable past its budget: the write waits in the
+    journal (``path``) and lands when the store is next opened."""
 
     def __init__(self, path: Path, why: str):
         super().__init__(f"{why}; the results wait in {path} and are stored on its next opening")
@@ -67,24 +73,44 @@ class PinnedBaseline:
 
 
 class DriftStore:
+    """``target``: a DuckDB file path or a ``postgresql://`` URL. ``lock_timeout``:
+    how long to wait for the file lock (DuckDB) or for a connection (Postgres), in
+    seconds or as a function giving them at each connection (a sensor tick's budget
+    shrinks as the tick goes on)."""
+
     def __init__(
         self,
-        path: str | Path,
+        target: str | Path,
         *,
-        # Seconds, or a function giving them at each connection (a sensor tick's
-        # budget shrinks as the tick goes on).
         lock_timeout: float | Callable[[], float] = DEFAULT_LOCK_TIMEOUT_S,
     ):
-        self.path = Path(path)
+        self.target = StoreTarget.parse(target)
         self.lock_timeout = lock_timeout
-        self.journal = Journal(journal_folder(self.path))
+        self.journal = Journal(journal_folder(self.target))
         self._migrated = False
 
+    @property
+    def path(self) -> Path | None:
+        """The DuckDB file; None for a Postgres store."""
+        return self.target.path
+
+    @property
+    def location(self) -> str:
+        """The file or the URL without its password: what messages may show."""
+        return self.target.location
+
+    @property
+    def shared(self) -> bool:
+        """Whether processes on several hosts use this store at once (Postgres): rows
+        are claimed with row locks rather than serialised by DuckDB's file lock,
+        and a quick query never waits behind a run step's lock."""
+        return self.target.dialect == POSTGRES
+
     @contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connection(self) -> Iterator[StoreConnection]:
         """A short-lived connection to an up-to-date schema."""
         timeout = self.lock_timeout() if callable(self.lock_timeout) else self.lock_timeout
-        with connect(self.path, lock_timeout=timeout) as conn:
+        with open_connection(self.target, lock_timeout=timeout) as conn:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
@@ -92,7 +118,7 @@ class DriftStore:
             yield conn
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[StoreConnection]:
         with self.connection() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
@@ -140,12 +166,12 @@ class DriftStore:
         try:
             with self.transaction() as conn:
                 profile_id = _write_evaluation(conn, write)
-        except StoreLockedError as exc:
+        except (StoreLockedError, StoreUnavailableError) as exc:
             entry = self.journal.append("evaluation", write)
             raise WriteJournaled(entry.path, str(exc)) from exc
         return replace(profile, profile_id=profile_id)
 
-    def _apply_journal(self, conn: duckdb.DuckDBPyConnection) -> None:
+    def _apply_journal(self, conn: StoreConnection) -> None:
         """Apply the journaled writes, each once: its id and its rows commit together."""
         for entry in self.journal.pending():
             conn.execute("BEGIN TRANSACTION")
@@ -267,7 +293,7 @@ class DriftStore:
         with self.connection() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT profile_id FROM check_results"
-                " WHERE dataset = ? AND NOT passed AND list_contains(?, profile_id)",
+                " WHERE dataset = ? AND NOT passed AND profile_id = ANY(?)",
                 [dataset, list(profile_ids)],
             ).fetchall()
         return {r[0] for r in rows}

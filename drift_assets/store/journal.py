@@ -2,7 +2,8 @@
 
 A batch's results that cannot be written within the store's budget (another
 process held the DuckDB file past ``lock_timeout``) are not dropped: the write is
-spooled as one JSON file in the journal folder beside the store. The file is
+spooled as one JSON file in the journal folder (beside the DuckDB file, or in
+``DAGSTER_HOME`` for a Postgres store that could not be reached). The file is
 written under a temporary name and renamed, so a reader only ever sees whole
 entries. Every later opening of the store applies the pending entries first, each
 in the transaction that also records its id in ``journal_applied``: an entry is
@@ -11,6 +12,7 @@ applied exactly once, even when its file could not be removed afterwards.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -21,14 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drift_assets.store.backends import StoreTarget
+
 _SUFFIX = ".json"
 _REJECTED = "rejected"
 
 log = logging.getLogger(__name__)
 
 
-def journal_folder(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".journal")
+def journal_folder(target: StoreTarget) -> Path:
+    """Beside a DuckDB file; for a Postgres store, in this host's ``DAGSTER_HOME``
+    (one folder per database, named by its password-free location), since the
+    database itself is what could not be reached. A pod that journals must keep
+    ``DAGSTER_HOME`` on a volume that outlives it (docs/deploy.md)."""
+    if target.path is not None:
+        return target.path.with_name(target.path.name + ".journal")
+    digest = hashlib.sha256(target.location.encode()).hexdigest()[:16]
+    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    return home / f"drift_assets-{digest}.journal"
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,22 @@
-"""The store's schema as an ordered list of migrations, applied once each.
+"""The store's schema as an ordered list of migrations, applied once each, on
+either backend.
 
 A migration is never edited after it has shipped; a change is a new entry. The
-applied versions are recorded in ``schema_migrations`` so any older store file is
-brought up to date on first use.
+applied versions are recorded in ``schema_migrations`` so any older store is
+brought up to date on first use. One history serves both engines: a statement
+runs as written on DuckDB and on Postgres, unless the migration carries
+``postgres=`` statements, which then replace ``statements`` on Postgres only
+(so a DuckDB file's schema never depends on the Postgres text).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
+from drift_assets.store.backends import POSTGRES, StoreConnection
+
+# Any fixed number: it names the lock every process migrating one Postgres store takes.
+_MIGRATION_LOCK = 0x64726966
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,12 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    postgres: tuple[str, ...] | None = None  # where Postgres needs other text
+
+    def statements_for(self, dialect: str) -> tuple[str, ...]:
+        if dialect == POSTGRES and self.postgres is not None:
+            return self.postgres
+        return self.statements
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -194,6 +207,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        9,
+        "Slack request ids the actions endpoints have received, shared between instances",
+        (
+            """
+            -- Several serve-actions behind a load balancer: a replay sent to another
+            -- instance than the original is found here. Rows older than Slack's
+            -- five-minute window are deleted as new ones arrive.
+            CREATE TABLE seen_requests (
+                request_id VARCHAR PRIMARY KEY,  -- slack:<timestamp>:<signature>
+                received_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
         10,
         "ids of the journaled writes already applied (each lands exactly once)",
         (
@@ -208,9 +236,23 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+def migrate(conn: StoreConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
     """Apply the migrations the store has not seen yet, each in its own
-    transaction; return the schema version now in force."""
+    transaction; return the schema version now in force.
+
+    On DuckDB the file lock already makes this process the only one; on Postgres
+    many processes may open a new store at once, so they queue on an advisory lock.
+    """
+    if conn.dialect == POSTGRES:
+        conn.execute("SELECT pg_advisory_lock(?)", [_MIGRATION_LOCK])
+        try:
+            return _migrate(conn, migrations)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(?)", [_MIGRATION_LOCK])
+    return _migrate(conn, migrations)
+
+
+def _migrate(conn: StoreConnection, migrations: tuple[Migration, ...]) -> int:
     conn.execute(
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -226,7 +268,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] =
             continue
         conn.execute("BEGIN TRANSACTION")
         try:
-            for statement in migration.statements:
+            for statement in migration.statements_for(conn.dialect):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",

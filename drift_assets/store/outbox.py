@@ -1,12 +1,13 @@
 """The alert outbox and alert state in the drift store: every routing decision is
-written here before anything is sent, and a row is marked delivered only after
-Slack said ok."""
+written here before anything is sent, a row is claimed by one sender at a time,
+and it is marked delivered only after Slack said ok."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from drift_assets.alerts.router import (
 )
 from drift_assets.settings.severity import Severity
 from drift_assets.store import DriftStore
+from drift_assets.store.backends import StoreConnection
 
 _COUNTED = (Status.PENDING, Status.DELIVERED, Status.DEAD, Status.DRY_RUN)
 
@@ -91,7 +93,7 @@ class Outbox:
             return set()
         with self.store.connection() as conn:
             rows = conn.execute(
-                "SELECT idempotency_key FROM alert_outbox WHERE list_contains(?, idempotency_key)",
+                "SELECT idempotency_key FROM alert_outbox WHERE idempotency_key = ANY(?)",
                 [keys],
             ).fetchall()
         return {r[0] for r in rows}
@@ -102,7 +104,7 @@ class Outbox:
             states = conn.execute(f"SELECT {_STATE_COLUMNS} FROM alert_state").fetchall()
             sent = conn.execute(
                 "SELECT asset_key, channel, created_at FROM alert_outbox"
-                " WHERE kind IN ('alert', 'repeat') AND list_contains(?, status)"
+                " WHERE kind IN ('alert', 'repeat') AND status = ANY(?)"
                 " AND created_at > ?",
                 [list(_COUNTED), now - window],
             ).fetchall()
@@ -178,8 +180,7 @@ class Outbox:
                 written += len(inserted)
                 if entry.kind is Kind.DIGEST and inserted:
                     conn.execute(
-                        "UPDATE alert_outbox SET digest_key = ?"
-                        " WHERE list_contains(?, idempotency_key)",
+                        "UPDATE alert_outbox SET digest_key = ? WHERE idempotency_key = ANY(?)",
                         [entry.key, [h.key for h in entry.covers]],
                     )
             for state in routing.states:
@@ -223,15 +224,30 @@ class Outbox:
             ).fetchone()
         return _state_from_row(row) if row else None
 
+    @contextmanager
+    def claim(self, outbox_id: int) -> Iterator[Claim | None]:
+        """The right to send one pending row, or None when another sender has it
+        (or has sent it). On Postgres, routers on several hosts drain one outbox:
+        the row stays locked (``FOR UPDATE SKIP LOCKED``) until its outcome is
+        written, so no two of them send it. On DuckDB the file lock already
+        admits one process at a time, and holding it during a Slack call would
+        stall run steps, so the claim holds nothing and outcomes are written in
+        short transactions of their own."""
+        if not self.store.shared:
+            yield Claim(self, outbox_id, None)
+            return
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                "SELECT outbox_id FROM alert_outbox WHERE outbox_id = ? AND status = 'pending'"
+                " FOR UPDATE SKIP LOCKED",
+                [outbox_id],
+            ).fetchone()
+            yield Claim(self, outbox_id, conn) if row else None
+
     def mark_delivered(
         self, outbox_id: int, at: datetime, slack_channel: str | None, ts: str | None
     ) -> None:
-        self._update(
-            outbox_id,
-            "status = 'delivered', delivered_at = ?, slack_channel = ?, slack_ts = ?,"
-            " attempts = attempts + 1, next_attempt_at = NULL",
-            [at, slack_channel, ts],
-        )
+        self._update(outbox_id, _DELIVERED, [at, slack_channel, ts])
 
     def mark_suppressed(self, outbox_id: int, reason: str) -> None:
         self._update(outbox_id, "status = 'suppressed', reason = ?", [reason])
@@ -248,12 +264,10 @@ class Outbox:
         return {(sink, channel): at for sink, channel, at in rows}
 
     def mark_retry(self, outbox_id: int, next_at: datetime, reason: str) -> None:
-        self._update(
-            outbox_id, "attempts = attempts + 1, next_attempt_at = ?, reason = ?", [next_at, reason]
-        )
+        self._update(outbox_id, _RETRY, [next_at, reason])
 
     def mark_dead(self, outbox_id: int, reason: str) -> None:
-        self._update(outbox_id, "status = 'dead', attempts = attempts + 1, reason = ?", [reason])
+        self._update(outbox_id, _DEAD, [reason])
 
     # -- reading ---------------------------------------------------------------
 
@@ -285,11 +299,45 @@ class Outbox:
             ).fetchall()
         return [_row(r) for r in rows]
 
-    def _update(self, outbox_id: int, assignments: str, params: list[Any]) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                f"UPDATE alert_outbox SET {assignments} WHERE outbox_id = ?", [*params, outbox_id]
-            )
+    def _update(
+        self,
+        outbox_id: int,
+        assignments: str,
+        params: list[Any],
+        conn: StoreConnection | None = None,
+    ) -> None:
+        sql = f"UPDATE alert_outbox SET {assignments} WHERE outbox_id = ?"
+        if conn is not None:
+            conn.execute(sql, [*params, outbox_id])
+            return
+        with self.store.transaction() as own:
+            own.execute(sql, [*params, outbox_id])
+
+
+_DELIVERED = (
+    "status = 'delivered', delivered_at = ?, slack_channel = ?, slack_ts = ?,"
+    " attempts = attempts + 1, next_attempt_at = NULL"
+)
+_RETRY = "attempts = attempts + 1, next_attempt_at = ?, reason = ?"
+_DEAD = "status = 'dead', attempts = attempts + 1, reason = ?"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row a sender holds: its outcome is written inside the claim."""
+
+    outbox: Outbox
+    outbox_id: int
+    conn: StoreConnection | None  # the locking transaction (Postgres), else None
+
+    def mark_delivered(self, at: datetime, slack_channel: str | None, ts: str | None) -> None:
+        self.outbox._update(self.outbox_id, _DELIVERED, [at, slack_channel, ts], self.conn)
+
+    def mark_retry(self, next_at: datetime, reason: str) -> None:
+        self.outbox._update(self.outbox_id, _RETRY, [next_at, reason], self.conn)
+
+    def mark_dead(self, reason: str) -> None:
+        self.outbox._update(self.outbox_id, _DEAD, [reason], self.conn)
 
 
 def _facts(entry: Entry) -> dict[str, Any]:

@@ -68,7 +68,7 @@ class PartitionHistory:
             SELECT profile_id, profile, partition_key, partition_start, partition_end
             FROM current
             WHERE partition_start < $before
-              AND ($since IS NULL OR partition_start >= $since)
+              AND (CAST($since AS TIMESTAMPTZ) IS NULL OR partition_start >= $since)
               AND ((SELECT start FROM floor) IS NULL
                    OR partition_start >= (SELECT start FROM floor)){health}
             ORDER BY partition_start DESC
@@ -115,7 +115,7 @@ class PartitionHistory:
             rows = conn.execute(
                 """
                 SELECT p.partition_key, p.partition_start, p.partition_end, p.profile_id,
-                       (SELECT any_value(r.baseline_profile_ids) FROM check_results r
+                       (SELECT min(r.baseline_profile_ids) FROM check_results r
                         WHERE r.profile_id = p.profile_id)
                 FROM profiles p
                 WHERE p.dataset = ? AND p.superseded_by IS NULL AND p.partition_start >= ?
@@ -139,6 +139,6 @@ def supersede(conn, dataset: str, key: str, profile_id: int, at: datetime) -> No
     ).fetchall()
     if replaced:
         conn.execute(
-            "UPDATE check_results SET superseded_at = ? WHERE list_contains(?, profile_id)",
+            "UPDATE check_results SET superseded_at = ? WHERE profile_id = ANY(?)",
             [at, [r[0] for r in replaced]],
         )

@@ -12,7 +12,17 @@ from click.testing import CliRunner
 
 from drift_assets.cli import main
 
-COMMANDS = ["compare", "demo", "history", "show", "trend", "baseline", "alerts", "serve-actions"]
+COMMANDS = [
+    "compare",
+    "demo",
+    "history",
+    "show",
+    "trend",
+    "baseline",
+    "alerts",
+    "serve-actions",
+    "store",
+]
 
 
 def test_the_group_lists_every_command_and_its_help_names_them():
@@ -36,6 +46,7 @@ def test_each_listed_command_loads_under_its_name_with_examples(name):
     [
         ("alerts", {"ack", "snooze", "unsnooze", "actions"}),
         ("baseline", {"show", "pin", "unpin", "accept"}),
+        ("store", {"migrate"}),
     ],
 )
 def test_groups_hold_their_subcommands_from_other_modules(group, subcommands):

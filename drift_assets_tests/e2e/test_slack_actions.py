@@ -3,7 +3,8 @@ dataset, the router sensor posting to the local Slack stand-in, and signed butto
 presses sent to the actions endpoint on a real uvicorn server. Acknowledge stops
 the repeats but not "resolved"; a snooze silences the class until it runs out;
 accepting the failed batch as the baseline makes the next evaluation pass. Each
-press is answered within Slack's 3 seconds and shows on the message."""
+press is answered within Slack's 3 seconds and shows on the message. Each runs on
+both store backends (a DuckDB file, a Postgres database)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class Loop:
     def __init__(
         self,
         folder: Path,
+        store: str,
         slack: FakeSlack,
         baseline: str,
         alerts: AlertsConfig,
@@ -72,7 +74,7 @@ class Loop:
         )
         self.asset = build_dataset_asset(self.dataset, folder)
         self.config = ProjectConfig(datasets=(self.dataset,), alerts=alerts, base_dir=folder)
-        self.store = DriftStoreResource(database=str(folder / "drift.duckdb"))
+        self.store = DriftStoreResource(database=store)
         self.sensor = build_alert_sensor(self.config, clock=lambda: self.now)
         self.defs = Definitions(
             assets=[self.asset], sensors=[self.sensor], resources={"drift_store": self.store}
@@ -193,7 +195,7 @@ def serving(handler: ActionHandler):
 
 
 @pytest.fixture
-def loop(tmp_path, monkeypatch):
+def loop(tmp_path, store_target, monkeypatch):
     """Makes a Loop (baseline strategy, alerts config) wired to a live endpoint."""
     monkeypatch.setenv(ACTIONS_URL_ENV_VAR, "https://drift.example/slack/actions")
     with FakeSlack() as slack:
@@ -204,7 +206,7 @@ def loop(tmp_path, monkeypatch):
             alerts: AlertsConfig = DEFAULT_ALERTS,
             owners: tuple[str, ...] = (),
         ):
-            drift = Loop(tmp_path, slack, baseline, alerts, owners)
+            drift = Loop(tmp_path, store_target, slack, baseline, alerts, owners)
             with serving(drift.handler) as drift.endpoint:
                 yield drift
 

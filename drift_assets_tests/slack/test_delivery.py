@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from drift_assets.settings.alert_routes import AlertsConfig, resolve_route
 from drift_assets.slack.delivery import SlackTarget, retry_after_s
 from drift_assets.slack.dispatch import dispatch
 from drift_assets.store import DriftStore
-from drift_assets.store.outbox import Outbox
+from drift_assets.store.outbox import Claim, Outbox
 from drift_assets_tests.builders import check_event
 from drift_assets_tests.fake_slack import FakeSlack, Fault
 
@@ -104,8 +105,10 @@ def web_api(fake: FakeSlack, **kw) -> SlackTarget:
 QUICK = AlertsConfig(tick_budget=timedelta(seconds=3), repeat_interval=timedelta(hours=1))
 
 
-def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(
+    store_target, slack, clock
+):
+    router = Router(store_target, web_api(slack), clock, QUICK)
     router.tick([router.event()])
     clock.at += timedelta(hours=1)
     router.tick([router.event()])
@@ -160,8 +163,10 @@ def test_alert_repeat_and_resolved_arrive_as_exact_messages_in_one_thread(tmp_pa
     assert [r.status for r in router.outbox.rows()] == [Status.DELIVERED] * 3
 
 
-def test_pacing_keeps_one_message_per_second_per_channel_within_the_budget(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+def test_pacing_keeps_one_message_per_second_per_channel_within_the_budget(
+    store_target, slack, clock
+):
+    router = Router(store_target, web_api(slack), clock, QUICK)
     report = router.tick([router.event(check=f"c{i}") for i in range(5)])
     # 3 s budget: 3 posts one second apart; the rest wait for the next tick
     assert len(report.sent) == 3 and report.waiting == 2
@@ -182,9 +187,9 @@ def test_pacing_keeps_one_message_per_second_per_channel_within_the_budget(tmp_p
     ],
 )
 def test_429_honours_retry_after_without_sleeping_in_the_tick(
-    tmp_path, slack, clock, retry_after, wait_s
+    store_target, slack, clock, retry_after, wait_s
 ):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+    router = Router(store_target, web_api(slack), clock, QUICK)
     slack.fail_next(Fault(status=429, error="ratelimited", retry_after=retry_after, method=POST))
     report = router.tick([router.event()])
     assert report.sent == [] and clock.slept == []
@@ -205,8 +210,8 @@ def test_retry_after_parsing():
     assert retry_after_s("garbage") is None
 
 
-def test_slack_down_for_an_hour_then_back_delivers_every_alert_once(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+def test_slack_down_for_an_hour_then_back_delivers_every_alert_once(store_target, slack, clock):
+    router = Router(store_target, web_api(slack), clock, QUICK)
     slack.go_down(Fault(status=503))
     for minute in range(0, 60, 15):  # a new failing check every 15 minutes
         router.tick([router.event(check=f"check_{minute}")])
@@ -224,38 +229,38 @@ def test_slack_down_for_an_hour_then_back_delivers_every_alert_once(tmp_path, sl
 
 
 def test_a_crash_between_sent_and_marked_delivered_duplicates_at_most_once(
-    tmp_path, slack, clock, monkeypatch
+    store_target, slack, clock, monkeypatch
 ):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
-    real = Outbox.mark_delivered
+    router = Router(store_target, web_api(slack), clock, AlertsConfig())
+    real = Claim.mark_delivered
 
     def crash_once(self, *args):
-        monkeypatch.setattr(Outbox, "mark_delivered", real)
+        monkeypatch.setattr(Claim, "mark_delivered", real)
         raise SystemExit("the daemon died")
 
-    monkeypatch.setattr(Outbox, "mark_delivered", crash_once)
+    monkeypatch.setattr(Claim, "mark_delivered", crash_once)
     with pytest.raises(SystemExit):
         router.tick([router.event(check="a"), router.event(check="b")])
-    restarted = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
+    restarted = Router(store_target, web_api(slack), clock, AlertsConfig())
     clock.at += timedelta(seconds=30)
     restarted.tick()
     restarted.tick()
     assert [check_of(m) for m in slack.messages] == ["a", "a", "b"]
 
 
-def test_a_restart_mid_backlog_loses_nothing(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+def test_a_restart_mid_backlog_loses_nothing(store_target, slack, clock):
+    router = Router(store_target, web_api(slack), clock, QUICK)
     router.tick([router.event(check=f"c{i}") for i in range(8)])
     sent_before = len(slack.messages)
     assert 0 < sent_before < 8
     for _ in range(4):  # a new process: nothing in memory, everything in the outbox
         clock.at += timedelta(seconds=30)
-        Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK).tick()
+        Router(store_target, web_api(slack), clock, QUICK).tick()
     assert [check_of(m) for m in slack.messages] == [f"c{i}" for i in range(8)]
 
 
-def test_a_failed_call_is_retried_inside_the_tick_when_there_is_time(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
+def test_a_failed_call_is_retried_inside_the_tick_when_there_is_time(store_target, slack, clock):
+    router = Router(store_target, web_api(slack), clock, AlertsConfig())
     slack.fail_next(Fault(status=500, method=POST))
     report = router.tick([router.event()])
     assert len(report.sent) == 1 and len(slack.posts()) == 2  # slack_sdk's ServerErrorRetryHandler
@@ -275,9 +280,9 @@ def test_a_failed_call_is_retried_inside_the_tick_when_there_is_time(tmp_path, s
     ],
 )
 def test_permanent_errors_go_to_the_dead_letter_state_with_the_reason(
-    tmp_path, slack, clock, channel, fault, error
+    store_target, slack, clock, channel, fault, error
 ):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig(channel=channel))
+    router = Router(store_target, web_api(slack), clock, AlertsConfig(channel=channel))
     if fault:
         slack.fail_next(fault)
     report = router.tick([router.event()])
@@ -286,9 +291,9 @@ def test_permanent_errors_go_to_the_dead_letter_state_with_the_reason(
     assert report.dead == [f"alert ERROR orders/null_rate -> {channel}: {error}"]
 
 
-def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, clock):
+def test_a_rejected_token_holds_every_alert_until_it_is_fixed(store_target, slack, clock):
     wrong = SlackTarget(token="xoxb-wrong-secret", api_url=slack.api_url)
-    router = Router(tmp_path / "s.duckdb", wrong, clock, QUICK)
+    router = Router(store_target, wrong, clock, QUICK)
     report = router.tick([router.event(check="a"), router.event(check="b")])
     assert report.halted == "slack: HTTP 200: invalid_auth" and report.waiting == 2
     assert slack.posts() == []
@@ -299,8 +304,8 @@ def test_a_rejected_token_holds_every_alert_until_it_is_fixed(tmp_path, slack, c
     assert [check_of(m) for m in slack.messages] == ["a", "b"]
 
 
-def test_a_hang_past_the_client_timeout_is_retried_later_and_bounded(tmp_path, slack, clock):
-    router = Router(tmp_path / "s.duckdb", web_api(slack, timeout_s=1), clock, QUICK)
+def test_a_hang_past_the_client_timeout_is_retried_later_and_bounded(store_target, slack, clock):
+    router = Router(store_target, web_api(slack, timeout_s=1), clock, QUICK)
     slack.fail_next(Fault(hang_s=5, method=POST))
     started = datetime.now(UTC)
     router.tick([router.event()])
@@ -312,9 +317,9 @@ def test_a_hang_past_the_client_timeout_is_retried_later_and_bounded(tmp_path, s
     assert len(slack.messages) == 1
 
 
-def test_the_incoming_webhook_alternative_and_its_secret_url(tmp_path, slack, clock):
+def test_the_incoming_webhook_alternative_and_its_secret_url(store_target, slack, clock):
     hook = SlackTarget(webhook_url=slack.webhook_url)
-    router = Router(tmp_path / "s.duckdb", hook, clock, QUICK)
+    router = Router(store_target, hook, clock, QUICK)
     slack.fail_next(Fault(status=404, error="no_service"))
     router.tick([router.event(check="gone")])
     router.tick([router.event(check="fine")])
@@ -325,18 +330,18 @@ def test_the_incoming_webhook_alternative_and_its_secret_url(tmp_path, slack, cl
     assert "fake-webhook-secret" not in repr(router.outbox.rows())
 
 
-def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, slack, clock):
+def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(store_target, slack, clock):
     from click.testing import CliRunner
 
     # the command itself: importing the whole CLI takes seconds (scipy and friends)
     from drift_assets.cli.alerts import command as main
 
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, QUICK)
+    router = Router(store_target, web_api(slack), clock, QUICK)
     slack.go_down(Fault(status=503))
     router.tick([router.event(check="late")])
     slack.come_back()
     router.tick([router.event(check="fine", severity="WARN")])
-    result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "pending"])
+    result = CliRunner().invoke(main, ["--db", store_target, "--status", "pending"])
     assert result.exit_code == 0, result.output
     header, *lines = result.output.splitlines()
     assert header.split()[:3] == ["ID", "CREATED", "STATUS"]
@@ -354,18 +359,18 @@ def test_the_cli_lists_the_outbox_and_says_when_delivery_falls_behind(tmp_path, 
     assert late.endswith("attempts=1  (HTTP 503: fatal_error)")
     assert stale.startswith("oldest undelivered alert: ")
     assert stale.endswith("old; over the 15m limit: is Slack reachable?")
-    empty = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "--status", "dead"])
+    empty = CliRunner().invoke(main, ["--db", store_target, "--status", "dead"])
     assert empty.output.splitlines()[0] == "no alerts with status dead."
 
 
-def test_the_webhook_url_stays_out_of_errors_and_logs(tmp_path, clock, caplog):
+def test_the_webhook_url_stays_out_of_errors_and_logs(store_target, clock, caplog):
     caplog.set_level(logging.DEBUG)  # slack_sdk logs request URLs at debug level
     secret = "T0SECRET/B0SECRET/xyzzy-very-secret"
     with socket.socket() as unused:  # a port nothing listens on: connection refused
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     hook = SlackTarget(webhook_url=f"http://127.0.0.1:{port}/services/{secret}")
-    router = Router(tmp_path / "s.duckdb", hook, clock, QUICK)
+    router = Router(store_target, hook, clock, QUICK)
     report = router.tick([router.event()])
     (row,) = router.outbox.rows()
     assert row.status is Status.PENDING and "Connection refused" in row.reason
@@ -374,12 +379,45 @@ def test_the_webhook_url_stays_out_of_errors_and_logs(tmp_path, clock, caplog):
 
 
 def test_a_thread_resolved_and_failing_again_in_one_tick_still_says_resolved(
-    tmp_path, slack, clock
+    store_target, slack, clock
 ):
-    router = Router(tmp_path / "s.duckdb", web_api(slack), clock, AlertsConfig())
+    router = Router(store_target, web_api(slack), clock, AlertsConfig())
     router.tick([router.event()])
     clock.at += timedelta(minutes=5)
     router.tick([router.event(passed=True), router.event()])  # a new episode starts at once
     first, resolved, again = slack.messages
     assert resolved.thread_ts == first.ts and again.thread_ts is None
     assert first.updates[-1]["attachments"][0]["blocks"][1]["text"]["text"] == "*Now:* resolved"
+
+
+def test_two_routers_on_one_postgres_store_never_send_an_alert_twice(postgres, slack):
+    target = postgres.create_database("two_routers")
+    events = [
+        Router(target, web_api(slack), Clock(), QUICK).event(check=f"c{i}") for i in range(12)
+    ]
+    routers = [Router(target, web_api(slack), Clock(), QUICK) for _ in range(2)]
+    routers[0].outbox.record(
+        route(events, routers[0].outbox.memory(T0, QUICK.window), QUICK, _route_of, T0)
+    )
+    start = threading.Barrier(2)
+    reports: list[list[str]] = [[], []]
+
+    def drain(i: int) -> None:
+        start.wait()
+        for _ in range(20):  # each tick sends what it can within its budget
+            reports[i].extend(routers[i].tick().sent)
+            routers[i].clock.at += timedelta(seconds=30)
+
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    sent = sorted(check_of(m) for m in slack.messages)
+    assert sent == sorted(f"c{i}" for i in range(12))  # each once, none twice
+    assert len(reports[0]) + len(reports[1]) == 12
+    assert {r.status for r in routers[0].outbox.rows()} == {Status.DELIVERED}
+
+
+def _route_of(key):
+    return resolve_route(QUICK, asset_key=key, dataset=key, dataset_channel=None, owners=())

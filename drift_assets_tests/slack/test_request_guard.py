@@ -1,7 +1,9 @@
 """The actions endpoint lets in only what Slack signed, within five minutes, once:
 Slack's published example verifies; a changed byte, a wrong secret, a stale or
 missing timestamp and a replay each get 401 and reach no handler; the secret is
-never logged. A signed body of the wrong shape gets 400, one over the limit 413."""
+never logged. A signed body of the wrong shape gets 400, one over the limit 413.
+Several endpoints on one Postgres store refuse a replay sent to another instance
+than the original."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from starlette.testclient import TestClient
 
+from drift_assets.cli.serve_actions import request_guard
 from drift_assets.slack.actions_app import ACTIONS_PATH, MAX_BODY_BYTES, build_app
 from drift_assets.slack.request_guard import RequestGuard
+from drift_assets.store import DriftStore
 
 # https://docs.slack.dev/authentication/verifying-requests-from-slack/ (the slash command)
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -156,3 +160,25 @@ def test_a_body_over_the_limit_gets_413_before_it_is_checked(endpoint, caplog):
     response = client.post(ACTIONS_PATH, content=body, headers=headers(body))
     assert response.status_code == 413 and handled == []
     assert f"over {MAX_BODY_BYTES} bytes" in caplog.text
+
+
+def test_endpoints_sharing_a_postgres_store_refuse_a_replay_sent_to_another(postgres, caplog):
+    url = postgres.create_database("two_endpoints")
+    handled = []
+    # Two serve-actions instances: each its own guard, process memory and store handle.
+    apps = [
+        build_app(
+            request_guard(SLACK_SECRET, DriftStore(url), clock=lambda: NOW),
+            lambda click, request_id: handled.append(request_id),
+        )
+        for _ in range(2)
+    ]
+    signed = headers(CLICK)
+    with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+        assert first.post(ACTIONS_PATH, content=CLICK, headers=signed).status_code == 200
+        assert second.post(ACTIONS_PATH, content=CLICK, headers=signed).status_code == 401
+        assert first.post(ACTIONS_PATH, content=CLICK, headers=signed).status_code == 401
+        other = headers(CLICK, timestamp=str(NOW - 1))  # a new press is let in by either
+        assert second.post(ACTIONS_PATH, content=CLICK, headers=other).status_code == 200
+    assert len(handled) == 2
+    assert "a replay of a request another instance received" in caplog.text

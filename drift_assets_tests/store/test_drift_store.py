@@ -1,5 +1,6 @@
-"""The DuckDB store: migrations, all-or-nothing writes, history queries, pins, and
-the cross-process file lock."""
+"""The store, on both backends (a DuckDB file, a Postgres database): migrations,
+all-or-nothing writes, history queries, pins, writers in many processes; and
+DuckDB's cross-process file lock."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from drift_assets.checks.outcome import Severity
 from drift_assets.store import DriftStore
 from drift_assets.store.connection import StoreLockedError, connect
-from drift_assets.store.migrations import MIGRATIONS
+from drift_assets.store.migrations import MIGRATIONS, Migration, migrate
 from drift_assets_tests.builders import numeric_column, outcome, profile
 
 
@@ -46,15 +47,15 @@ def record(
 
 
 @pytest.fixture
-def store(tmp_path):
-    return DriftStore(tmp_path / "drift.duckdb", lock_timeout=5)
+def store(store_target):
+    return DriftStore(store_target, lock_timeout=5)
 
 
-def test_a_new_file_gets_every_migration_once(store):
+def test_a_new_store_gets_every_migration_once(store, store_target):
     record(store)
-    reopened = DriftStore(store.path)
+    reopened = DriftStore(store_target)
     reopened.datasets()  # migrates again: must be a no-op
-    with connect(store.path) as conn:
+    with reopened.connection() as conn:
         rows = conn.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
         versions = [r[0] for r in rows]
     assert versions == [m.version for m in MIGRATIONS]
@@ -129,7 +130,7 @@ def test_pin_unpin_and_the_audit_trail(store):
     assert store.unpin("orders", actor="ben") is True
     assert store.pinned("orders") is None
     assert store.unpin("orders", actor="ben") is False
-    with connect(store.path) as conn:
+    with store.connection() as conn:
         trail = conn.execute(
             "SELECT action, actor FROM baseline_events ORDER BY event_id"
         ).fetchall()
@@ -150,12 +151,11 @@ def _write_results(path: str, dataset: str, count: int) -> None:
         record(store, dataset, run_id=f"{dataset}-{i}")
 
 
-def test_concurrent_processes_wait_for_the_lock_and_lose_nothing(store):
-    store.datasets()  # create the file first
+def test_concurrent_processes_lose_nothing(store, store_target):
+    # DuckDB: each waits for the file lock; Postgres: they write side by side.
     context = multiprocessing.get_context("spawn")
     writers = [
-        context.Process(target=_write_results, args=(str(store.path), f"ds{i}", 15))
-        for i in range(3)
+        context.Process(target=_write_results, args=(store_target, f"ds{i}", 15)) for i in range(3)
     ]
     for writer in writers:
         writer.start()
@@ -231,3 +231,18 @@ def test_baseline_profiles_are_those_that_passed_or_were_accepted(store):
     assert ids() == [broken]  # nothing older than the accepted profile
     assert [p.profile_id for p in store.recent_profiles("orders", 1)] == [latest]
     assert store.baseline_profiles("nobody", 5) == []
+
+
+def test_a_migration_may_carry_postgres_text_and_duckdb_keeps_its_own(store_target):
+    variant = Migration(
+        100,
+        "a column type the engines spell differently",
+        ("CREATE TABLE spelled (v VARCHAR DEFAULT 'duckdb')",),
+        postgres=("CREATE TABLE spelled (v VARCHAR DEFAULT 'postgres')",),
+    )
+    store = DriftStore(store_target)
+    with store.connection() as conn:
+        assert migrate(conn, (*MIGRATIONS, variant)) == 100
+        conn.execute("INSERT INTO spelled DEFAULT VALUES")
+        (spelled,) = conn.execute("SELECT v FROM spelled").fetchone()
+    assert spelled == ("postgres" if store.shared else "duckdb")

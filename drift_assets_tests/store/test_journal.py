@@ -176,3 +176,29 @@ def test_a_journaled_partition_lands_before_the_write_that_opens_the_store(store
     assert [r.run_id for r in current] == ["run-again"]
     every = store.check_history(partition="2026-11-30")
     assert sorted(r.run_id for r in every) == ["run-again", "run-late"]
+
+
+def test_an_unreachable_postgres_store_journals_the_write_until_it_can_be_reached(
+    postgres, tmp_path, monkeypatch
+):
+    # The database does not exist yet: every connection is refused, as when the
+    # server is down or the network cut; the journal is in this host's DAGSTER_HOME.
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    url = postgres.url("not_created_yet")
+    store = DriftStore(url, lock_timeout=1)
+    with pytest.raises(WriteJournaled) as raised:
+        record(store, passed=False, run_id="run-1")
+    (entry,) = list(store.journal.pending())
+    assert entry.path.parent.parent == tmp_path / "home"
+    assert "cannot connect to the drift store" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+    assert postgres.create_database("not_created_yet") == url
+    reached = DriftStore(url)
+    assert sorted(_results(reached, "run-1")) == [
+        ("distribution_shift", False),
+        ("null_rate", True),
+        ("schema_change", True),
+    ]
+    assert list(reached.journal.pending()) == []
+    assert len(DriftStore(url).check_history()) == 3  # applied once, not at every opening

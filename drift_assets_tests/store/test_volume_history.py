@@ -41,8 +41,8 @@ def play(store: DriftStore, day: int, rows: int, policy: DriftPolicy = POLICY):
     return evaluation, by_check["row_count"]
 
 
-def test_a_drop_keeps_failing_until_accepted_then_the_check_learns_again(tmp_path):
-    store = DriftStore(tmp_path / "drift.duckdb")
+def test_a_drop_keeps_failing_until_accepted_then_the_check_learns_again(store_target):
+    store = DriftStore(store_target)
     for day in range(1, 8):
         _, verdict = play(store, day, 1000 + day)
         assert verdict.passed and "still learning the usual volume" in verdict.description
@@ -65,8 +65,8 @@ def test_a_drop_keeps_failing_until_accepted_then_the_check_learns_again(tmp_pat
     assert "still learning the usual volume: 1 of the 7" in learning.description
 
 
-def test_an_accept_for_another_checks_sake_keeps_the_history(tmp_path):
-    store = DriftStore(tmp_path / "drift.duckdb")
+def test_an_accept_for_another_checks_sake_keeps_the_history(store_target):
+    store = DriftStore(store_target)
     for day in range(1, 10):
         evaluation, verdict = play(store, day, 1000)
     assert verdict.passed
@@ -74,8 +74,8 @@ def test_an_accept_for_another_checks_sake_keeps_the_history(tmp_path):
     assert len(healthy_volumes(store, "orders", 28)) == 9
 
 
-def test_batches_stored_before_the_check_existed_count_as_healthy(tmp_path):
-    store = DriftStore(tmp_path / "drift.duckdb")
+def test_batches_stored_before_the_check_existed_count_as_healthy(store_target):
+    store = DriftStore(store_target)
     for day in range(1, 9):
         store.record_evaluation(
             profile=profile("orders", rows=500, at=(DAY_1 + timedelta(days=day)).isoformat()),
@@ -89,8 +89,8 @@ def test_batches_stored_before_the_check_existed_count_as_healthy(tmp_path):
     assert healthy_volumes(store, "customers", 5) == []
 
 
-def test_a_partitions_history_is_the_partitions_before_it_whatever_their_arrival(tmp_path):
-    store = DriftStore(tmp_path / "drift.duckdb")
+def test_a_partitions_history_is_the_partitions_before_it_whatever_their_arrival(store_target):
+    store = DriftStore(store_target)
     day = timedelta(days=1)
     # A backfill whose runs finished out of order: days 5, 1, 3, 2, 4 (rows 100 * day).
     for n in (5, 1, 3, 2, 4):
