@@ -5,11 +5,13 @@ demo datasets in separate step processes."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import psycopg
 import pytest
 from dagster import DagsterInstance, execute_job, reconstructable
 
+from drift_assets.checks.outcome import CHECK_NAMES
 from drift_assets.demo.generate import write_day
 from drift_assets.store import DriftStore
 from drift_assets_tests.conftest import REPO
@@ -31,7 +33,8 @@ def test_deploy_instance_on_postgres_records_every_run_and_check(postgres, tmp_p
     }.items():
         monkeypatch.setenv(name, value)
     shutil.copy(REPO / "datasets.yaml", tmp_path / "datasets.yaml")
-    write_day(1, tmp_path / "demo_data")
+    day = date(2026, 11, 1)  # the demo datasets are daily-partitioned
+    write_day(1, tmp_path / "demo_data", day)
     db = tmp_path / "drift.duckdb"
     monkeypatch.setenv("DRIFT_ASSETS_CONFIG", str(tmp_path / "datasets.yaml"))
     monkeypatch.setenv("DRIFT_ASSETS_DB", str(db))
@@ -39,7 +42,11 @@ def test_deploy_instance_on_postgres_records_every_run_and_check(postgres, tmp_p
 
     with DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        with execute_job(reconstructable(demo_job), instance=instance) as result:
+        with execute_job(
+            reconstructable(demo_job),
+            instance=instance,
+            tags={"dagster/partition": day.isoformat()},
+        ) as result:
             assert result.success
             run_id = result.run_id
             in_dagster = {
@@ -62,7 +69,7 @@ def test_deploy_instance_on_postgres_records_every_run_and_check(postgres, tmp_p
             [run_id],
         ).fetchone()
     assert runs == 1
-    assert check_events == len(in_dagster) == 9
+    assert check_events == len(in_dagster) == 3 * len(CHECK_NAMES)
     assert not list(home.glob("**/*.db"))
     stored = {(r.dataset, r.check_name): r.passed for r in DriftStore(db).check_history()}
     assert stored == in_dagster
