@@ -10,20 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from drift_assets.checks import row_count
 from drift_assets.checks.baseline import select_baseline
-from drift_assets.checks.containment import reason
+from drift_assets.checks.containment import evaluate_family, reason
 from drift_assets.checks.families import evaluate_all
-from drift_assets.checks.outcome import CheckOutcome
+from drift_assets.checks.outcome import ROW_COUNT, CheckOutcome
 from drift_assets.checks.row_count import BatchVolume
 from drift_assets.profiling.dataset_profile import DatasetProfile
 from drift_assets.profiling.sources import SourceError
 from drift_assets.settings.partitions import Partition, same_season
 from drift_assets.settings.policy import DriftPolicy
 from drift_assets.store import DriftStore
+from drift_assets.store.backends import StoreUnavailableError
 from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.drift_store import WriteJournaled
 from drift_assets.store.evaluation_rows import baseline_profile_ids
-from drift_assets.store.partition_history import PartitionHistory
+from drift_assets.store.partition_history import PartitionHistory, PartitionState
 from drift_assets.store.volume_history import healthy_volumes
 
 # Profiles a batch, counting its rows into the baseline's bins and categories.
@@ -177,7 +179,7 @@ def evaluate_batch(
             if rules.enabled
             else []
         )
-    except StoreLockedError as exc:
+    except (StoreLockedError, StoreUnavailableError) as exc:
         # Without its baseline no check can run; nothing is lost, the batch stays
         # where it is for the next run.
         raise BatchError(f"nothing was checked: {exc}") from exc
@@ -215,6 +217,38 @@ def evaluate_batch(
     )
 
 
+def _volume_settled(
+    store: DriftStore, dataset: str, policy: DriftPolicy, state: PartitionState
+) -> bool:
+    """Whether the partition's stored row_count verdict is still what its history
+    gives: an earlier partition that arrived later changes the volumes it is
+    judged by without changing its baseline profile. Judged again from the stored
+    row count (no profiling); a partition without a row_count result is settled."""
+    if not policy.row_count.enabled:
+        return True
+    stored = store.check_history(
+        dataset=dataset, check=ROW_COUNT, partition=state.partition.key, current_only=True
+    )
+    profile = store.profile(state.profile_id)
+    if not stored or profile is None:
+        return True
+    assert state.partition.start is not None
+    history = healthy_volumes(
+        store, dataset, policy.row_count.history_needed, before=state.partition.start
+    )
+    start = state.partition.start
+    verdict = evaluate_family(
+        ROW_COUNT, lambda: row_count.evaluate(profile, history, policy, at=start)
+    )
+    severity = verdict.severity.value if verdict.severity is not None else None
+    was = stored[0]
+    return (verdict.passed, severity, verdict.description) == (
+        was.passed,
+        was.severity,
+        was.description,
+    )
+
+
 def settle_partitions(
     store: DriftStore,
     *,
@@ -226,7 +260,8 @@ def settle_partitions(
     profiler_for: Callable[[Partition], Profiler],
 ) -> tuple[list[Evaluation], list[str]]:
     """Re-evaluate the stored partitions from ``since`` on whose baseline is no
-    longer what partition order gives, in partition order; return the new
+    longer what partition order gives (or whose row_count verdict the volumes of
+    the partitions before it no longer give), in partition order; return the new
     evaluations and, for partitions that could not be read again, why.
 
     This is what makes a backfill's verdicts independent of the order its runs
@@ -245,7 +280,9 @@ def settle_partitions(
         # The store gives instants; a path's {date} is the start in the partitions' zone.
         partition = _zoned(state.partition, since.start.tzinfo)
         baseline, _ = partition_baseline(store, dataset, policy, partition)
-        if tuple(baseline_profile_ids(baseline)) == state.baseline_profile_ids:
+        if tuple(baseline_profile_ids(baseline)) == state.baseline_profile_ids and _volume_settled(
+            store, dataset, policy, state
+        ):
             continue
         try:
             done.append(

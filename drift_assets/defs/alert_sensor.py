@@ -32,6 +32,7 @@ from drift_assets.settings.dataset_file import ProjectConfig
 from drift_assets.settings.sinks import SLACK_SINK
 from drift_assets.slack.dispatch import DispatchReport, dispatch
 from drift_assets.slack.sink_set import build_sinks, idle_sinks
+from drift_assets.store.backends import StoreUnavailableError
 from drift_assets.store.connection import StoreLockedError
 from drift_assets.store.outbox import Outbox
 
@@ -146,8 +147,9 @@ def build_alert_sensor(
     ):
         try:
             return tick(context, drift_store, slack_alerts)
-        except StoreLockedError as exc:
-            # Another process (a run's step, the CLI) holds DuckDB's file lock.
+        except (StoreLockedError, StoreUnavailableError) as exc:
+            # Another process (a run's step, the CLI) holds DuckDB's file lock, or
+            # the Postgres store cannot be reached.
             # Nothing is lost: the cursor stays, so the next tick reads the same
             # evaluations again, and the outbox's keys make that a no-op.
             context.log.warning(f"{exc}; this tick ends and the next one tries again")

@@ -239,8 +239,15 @@ class DriftAlerts(dg.Component, dg.Model, dg.Resolvable):
     channel: _alerts_field("channel") = None
     min_severity: _alerts_field("min_severity") = None
     mentions: _alerts_field("mentions") = None
+    sink: _alerts_field("sink") = None
+    sinks: _alerts_field("sinks") = None
     routes: _alerts_field("routes") = None
     owners: _alerts_field("owners") = None
+    owner_channels: _alerts_field("owner_channels") = None
+    baseline_approvers: _alerts_field("baseline_approvers") = None
+    escalate_after: _alerts_field("escalate_after") = None
+    escalate_to: _alerts_field("escalate_to") = None
+    escalate_mentions: _alerts_field("escalate_mentions") = None
     repeat_interval: _alerts_field("repeat_interval") = None
     per_asset_limit: _alerts_field("per_asset_limit") = None
     channel_limit: _alerts_field("channel_limit") = None

@@ -15,7 +15,9 @@ import dagster as dg
 import pytest
 
 from drift_assets import DriftAlerts, DriftChecks, DriftDatasets
+from drift_assets.checks.outcome import CHECK_NAMES
 from drift_assets.defs.resources import DriftStoreResource
+from drift_assets.settings.alert_routes import AlertsConfig
 
 DG = Path(sys.executable).parent / "dg"
 
@@ -45,7 +47,8 @@ def test_editors_get_the_dataset_file_schema():
     assert {"csv", "parquet", "glob", "sql"} <= set(fields["source"]["properties"])
     assert "key_prefix" in schema["properties"]
     alerts = DriftAlerts.get_model_cls().model_json_schema()["properties"]
-    assert {"channel", "routes", "repeat_interval", "file"} <= set(alerts)
+    # Every field of an alerts: section, so a new one cannot be forgotten here.
+    assert set(AlertsConfig.model_fields) | {"file"} == set(alerts)
     assert "assets" in DriftChecks.get_model_cls().model_json_schema()["required"]
 
 
@@ -131,7 +134,7 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
             instance=instance,
             resources={"drift_store": store},
         )
-    assert len(result.get_asset_check_evaluations()) == 9
+    assert len(result.get_asset_check_evaluations()) == 3 * len(CHECK_NAMES)
     # Each instance's dataset is its own history, baselines included.
     stored = {(r.dataset, r.asset_key, r.passed) for r in store.get_store().check_history()}
     assert stored == {("orders", "orders", True), ("theirs/orders", "theirs/orders", True), ("sales", "sales", True)}
@@ -178,6 +181,6 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
     assert {(r.asset_key, r.check_name) for r in history} == {
         (asset, check)
         for asset in ("example", "sales")
-        for check in ("schema_change", "null_rate", "distribution_shift")
+        for check in CHECK_NAMES
     }
     assert all(r.passed for r in history)

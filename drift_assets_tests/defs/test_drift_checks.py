@@ -12,6 +12,7 @@ from dagster import AssetKey, DagsterInstance, InMemoryIOManager, asset, materia
 from dagster_polars import PolarsParquetIOManager
 
 from drift_assets import build_drift_checks
+from drift_assets.checks.outcome import CHECK_NAMES
 from drift_assets.defs.resources import DriftStoreResource
 
 ROWS = 2_000
@@ -156,7 +157,7 @@ def test_dagster_polars_io_manager_values_are_checked(store, tmp_path):
     assert (tmp_path / "parquet" / "prices.parquet").exists()
     last = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert last["distribution_shift"].passed is False
-    assert len(store.get_store().check_history(dataset="prices")) == 6
+    assert len(store.get_store().check_history(dataset="prices")) == 2 * len(CHECK_NAMES)
 
 
 def test_a_value_that_cannot_be_profiled_fails_with_one_line(store):

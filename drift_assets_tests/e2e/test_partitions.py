@@ -118,7 +118,7 @@ def in_order(project):
 def test_each_partition_is_checked_against_the_nearest_earlier_healthy_one(in_order):
     store, in_dagster, _, results = in_order
     got = verdicts(store)
-    assert len(got) == len(DAYS) * 3  # one current result per partition and check
+    assert len(got) == len(DAYS) * len(CHECK_NAMES)  # one current result per partition and check
     shift = {day: got[(day, "distribution_shift")] for day in DAYS}
     assert [shift[d][0] for d in DAYS] == [True, True, False, False, True, True]
     assert "amount" in shift["2026-10-03"][2] and shift["2026-10-03"][1] == "ERROR"
@@ -157,6 +157,7 @@ def test_the_alert_names_the_failing_partition(in_order):
         PickupCursor(started=True),
         now=datetime.now(UTC),
         initial_lookback=timedelta(days=1),
+        webserver="http://ui",
     )
     failed = [e for e in events if not e.passed]
     assert {e.partition for e in failed} == SHIFTED
@@ -293,7 +294,7 @@ def test_rematerializing_a_past_partition_compares_it_with_its_predecessors_and_
     )
     redone = {(e.partition, e.check_name): e.passed for e in result.get_asset_check_evaluations()}
     after = verdicts(store)
-    assert len(after) == len(DAYS) * 3  # replaced, not added
+    assert len(after) == len(DAYS) * len(CHECK_NAMES)  # replaced, not added
     assert after[("2026-10-03", "distribution_shift")][0] is True
     assert after[("2026-10-03", "distribution_shift")][3] == ("2026-10-02",)  # not a later day
     # Day 3 healthy now: day 4 (still shifted) is compared with it, and day 5
