@@ -90,11 +90,14 @@ def materialize(instance: DagsterInstance, job: Callable[[], JobDefinition]) -> 
     }
 
 
-def measure(rows: int, runs: int) -> str:
-    baseline, _ = write(rows)
-    os.environ[FOLDER_ENV] = str(baseline.parent)
+def measure(rows: int, runs: int, folder: Path | None = None, multiprocess: bool = True) -> str:
+    """``folder`` holds another baseline.parquet / current.parquet pair (a wide one)."""
+    shape = f"{rows:,} rows" if folder is None else folder.name
+    if folder is None:
+        folder = write(rows)[0].parent
+    os.environ[FOLDER_ENV] = str(folder)
     lines = [
-        f"## Inside Dagster ({rows:,} rows from Parquet)",
+        f"## Inside Dagster ({shape} from Parquet)",
         "",
         "Written by `python -m bench.dagster_cost`: median of "
         f"{runs} runs of a one-asset job (the asset profiles the Parquet file and reports its "
@@ -107,10 +110,8 @@ def measure(rows: int, runs: int) -> str:
         os.environ[DB_ENV] = str(Path(home) / "store.duckdb")
         with DagsterInstance.local_temp(home) as instance:
             materialize(instance, baseline_job)  # records and pins the baseline
-            for executor, job in (
-                ("in_process", in_process_job),
-                ("multiprocess", multiprocess_job),
-            ):
+            executors = [("in_process", in_process_job), ("multiprocess", multiprocess_job)]
+            for executor, job in executors[: 2 if multiprocess else 1]:
                 timings = [materialize(instance, job) for _ in range(runs)]
                 for phase in timings[0]:
                     median = statistics.median(t[phase] for t in timings)
@@ -122,9 +123,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--folder", type=Path, help="a wide pair from bench.wide instead")
+    parser.add_argument("--out", type=Path, default=NOTES)
+    parser.add_argument("--in-process-only", action="store_true")
     args = parser.parse_args()
-    NOTES.write_text(measure(args.rows, args.runs))
-    print(NOTES.read_text())
+    args.out.write_text(measure(args.rows, args.runs, args.folder, not args.in_process_only))
+    print(args.out.read_text())
 
 
 if __name__ == "__main__":

@@ -20,8 +20,14 @@ ROOT = BENCH.parent
 RESULTS_JSON = BENCH / "data" / "results.json"
 RESULTS_MD = BENCH / "results.md"
 EVIDENTLY_PYTHON = BENCH / ".venv-evidently" / "bin" / "python"
-# Hand-kept notes the runner copies into results.md: optimization log and Dagster costs.
-NOTES = (BENCH / "optimizations.md", BENCH / "dagster_results.md")
+# Notes the runner copies into results.md: the optimization log, the Dagster costs
+# and the wide-table rows (written by bench.dagster_cost and bench.wide).
+NOTES = (
+    BENCH / "optimizations.md",
+    BENCH / "dagster_results.md",
+    BENCH / "wide_results.md",
+    BENCH / "dagster_wide_results.md",
+)
 
 
 @dataclass(frozen=True)
