@@ -43,10 +43,11 @@ def slack():
 
 
 @pytest.fixture
-def loop(tmp_path, slack):
+def loop(store_target, slack):
+    # Escalations, reminders and pacing read the outbox's state: on both backends.
     def make(config: AlertsConfig = ONCALL) -> RouterLoop:
         target = SlackTarget(token=slack.token, api_url=slack.api_url)
-        return RouterLoop(tmp_path / "s.duckdb", Clock(), config, slack=target)
+        return RouterLoop(store_target, Clock(), config, slack=target)
 
     return make
 
