@@ -20,7 +20,12 @@ from pydantic import Field, ValidationError, WithJsonSchema
 
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
 from drift_assets.defs.drift_checks import build_drift_checks
-from drift_assets.defs.location import STORE, build_alert_definitions, build_dataset_definitions
+from drift_assets.defs.location import (
+    STORE,
+    build_alert_definitions,
+    build_dataset_definitions,
+    build_halted_alert_definitions,
+)
 from drift_assets.settings.alert_routes import AlertsConfig
 from drift_assets.settings.dataset_file import (
     DatasetConfig,
@@ -264,14 +269,18 @@ class DriftAlerts(dg.Component, dg.Model, dg.Resolvable):
             if (value := getattr(self, name)) is not None
         }
         here = context.path / "defs.yaml"
+        # A mistake here halts the router, saying why, and leaves the location up:
+        # the datasets still run and their checks are routed once it is fixed.
         if self.file is not None:
             if given:
-                raise ValueError(f"{here}: give either file or the alerts fields, not both")
+                problem = f"{here}: give either file or the alerts fields, not both"
+                return build_halted_alert_definitions(problem)
             # Lenient: a broken dataset is its DriftDatasets status, not a dead location.
             config = load_config(_here(context, self.file), strict=False)
         else:
             try:
                 config = ProjectConfig(alerts=AlertsConfig.model_validate(given))
             except ValidationError as exc:
-                raise ValueError(f"{here}: {describe_validation_error(exc)}") from None
+                problem = f"{here}: {describe_validation_error(exc)}"
+                return build_halted_alert_definitions(problem)
         return build_alert_definitions(config)

@@ -22,12 +22,14 @@ from drift_assets.defs.dataset_assets import (
     build_dataset_schedule,
 )
 from drift_assets.defs.executor import run_executor
+from drift_assets.defs.halted_router import build_halted_alert_sensor
 from drift_assets.defs.resources import DriftStoreResource
 from drift_assets.defs.router_health import (
     ROUTER_ASSET,
     router_health_asset,
     router_health_check,
 )
+from drift_assets.settings.alert_routes import AlertsConfig
 from drift_assets.settings.dataset_file import ProjectConfig, load_config
 
 # One store resource object for every component: Dagster merges definitions that
@@ -86,6 +88,18 @@ def build_alert_definitions(config: ProjectConfig) -> dg.Definitions:
         asset_checks=[router_health_check(config.alerts)],
         sensors=[build_alert_sensor(config)],
         resources={STORE_RESOURCE_KEY: STORE, **alert_resources(config.alerts)},
+    )
+
+
+def build_halted_alert_definitions(problem: str) -> dg.Definitions:
+    """What an alerts configuration that does not load leaves: the router's health
+    asset, its check (failing with ``problem`` when run), and a router that sends
+    nothing and says why (``halted_router``)."""
+    return dg.Definitions(
+        assets=[router_health_asset()],
+        asset_checks=[router_health_check(AlertsConfig(), halted=problem)],
+        sensors=[build_halted_alert_sensor(problem)],
+        resources={STORE_RESOURCE_KEY: STORE},
     )
 
 

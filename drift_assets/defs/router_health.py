@@ -39,8 +39,12 @@ def router_health_asset() -> AssetSpec:
     )
 
 
-def router_health_check(config: AlertsConfig) -> AssetChecksDefinition:
-    """The check, runnable on demand; the sensor also reports it whenever it changes."""
+def router_health_check(
+    config: AlertsConfig, *, halted: str | None = None
+) -> AssetChecksDefinition:
+    """The check, runnable on demand; the sensor also reports it whenever it changes.
+    ``halted``: why the router sends nothing (its configuration does not load),
+    which is then the check's failure whatever the outbox holds."""
 
     @asset_check(
         asset=ROUTER_ASSET,
@@ -48,6 +52,12 @@ def router_health_check(config: AlertsConfig) -> AssetChecksDefinition:
         description="No alert waits in the outbox longer than alerts.stale_after.",
     )
     def alerts_delivered(drift_store: DriftStoreResource) -> AssetCheckResult:
+        if halted is not None:
+            return AssetCheckResult(
+                passed=False,
+                severity=AssetCheckSeverity.ERROR,
+                description=halted_description(halted),
+            )
         oldest = Outbox(drift_store.get_store()).oldest_pending()
         health = delivery_health(oldest, datetime.now(UTC), config.stale_after)
         return AssetCheckResult(
@@ -58,6 +68,10 @@ def router_health_check(config: AlertsConfig) -> AssetChecksDefinition:
         )
 
     return alerts_delivered
+
+
+def halted_description(problem: str) -> str:
+    return f"no alert is sent until the alerts configuration is fixed: {problem}"
 
 
 def delivery_health(

@@ -113,18 +113,31 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
         )
         rows = "".join(f"{i},{i % 13}.5\n" for i in range(100))
         (data / "orders.csv").write_text("id,amount\n" + rows)  # relative to its folder
-    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
+    add(
+        package,
+        "checks",
+        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n",
+    )
     add(package, "alerts", "type: drift_assets.DriftAlerts\nattributes:\n  channel: '#data'\n")
     monkeypatch.syspath_prepend(str(package.parent))
     defs = dg.load_from_defs_folder(path_within_project=package)
 
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert keys == {
-        "orders", "dataset_config", "theirs/orders", "theirs/dataset_config", "sales", "drift_alert_router",
+        "orders",
+        "dataset_config",
+        "theirs/orders",
+        "theirs/dataset_config",
+        "sales",
+        "drift_alert_router",
     }
     assert set(defs.resources) == {"drift_store", "slack_alerts"}  # bound once for all
     sensors = {s.name for s in defs.sensors}
-    assert sensors == {"drift_alert_router", "dataset_config_status", "theirs__dataset_config_status"}
+    assert sensors == {
+        "drift_alert_router",
+        "dataset_config_status",
+        "theirs__dataset_config_status",
+    }
     assert {s.name for s in defs.schedules} == set()  # schedule: null
     store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
     with dg.DagsterInstance.ephemeral() as instance:
@@ -137,7 +150,11 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
     assert len(result.get_asset_check_evaluations()) == 3 * len(CHECK_NAMES)
     # Each instance's dataset is its own history, baselines included.
     stored = {(r.dataset, r.asset_key, r.passed) for r in store.get_store().check_history()}
-    assert stored == {("orders", "orders", True), ("theirs/orders", "theirs/orders", True), ("sales", "sales", True)}
+    assert stored == {
+        ("orders", "orders", True),
+        ("theirs/orders", "theirs/orders", True),
+        ("sales", "sales", True),
+    }
 
 
 @pytest.mark.slow
@@ -160,7 +177,11 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
     assert written.startswith("type: drift_assets.DriftDatasets\nattributes:")
     # The router, and the checks on the Polars asset (instances side by side: above).
     run_dg(project, "scaffold", "defs", "drift_assets.DriftAlerts", "alerts", env=env)
-    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n")
+    add(
+        package,
+        "checks",
+        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n",
+    )
 
     assert "All definitions loaded successfully" in run_dg(project, "check", "defs", env=env)
     listed = json.loads(run_dg(project, "list", "defs", "--json", env=env))
@@ -179,8 +200,56 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
     run_dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
     history = DriftStoreResource(database=str(store)).get_store().check_history()
     assert {(r.asset_key, r.check_name) for r in history} == {
-        (asset, check)
-        for asset in ("example", "sales")
-        for check in CHECK_NAMES
+        (asset, check) for asset in ("example", "sales") for check in CHECK_NAMES
     }
     assert all(r.passed for r in history)
+
+
+def test_a_broken_alerts_component_halts_the_router_and_the_location_still_loads(
+    tmp_path, monkeypatch
+):
+    package = new_project(tmp_path, "shop_broken_alerts")
+    data = add(
+        package,
+        "ours",
+        """
+        type: drift_assets.DriftDatasets
+        attributes:
+          datasets:
+            - {name: orders, source: {csv: orders.csv}, schedule: null}
+        """,
+    )
+    (data / "orders.csv").write_text("id,amount\n" + "".join(f"{i},{i}.5\n" for i in range(50)))
+    add(package, "alerts", "type: drift_assets.DriftAlerts\nattributes:\n  min_severity: LOUD\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+
+    assert "orders" in {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    (router,) = [s for s in defs.sensors if s.name == "drift_alert_router"]
+    assert "alerts/defs.yaml" in router.description and "min_severity" in router.description
+    with dg.DagsterInstance.ephemeral() as instance:
+        ticks = []
+        for _ in range(2):
+            context = dg.build_sensor_context(instance=instance, cursor="kept", definitions=defs)
+            ticks.append(router.evaluate_tick(context))
+            for event in ticks[-1].asset_events:  # what the daemon does with a tick's events
+                instance.report_runless_asset_event(event)
+        # The failure is recorded once, then each tick only says why it skipped.
+        (recorded,) = ticks[0].asset_events
+        assert not recorded.passed and "min_severity" in recorded.description
+        assert ticks[1].asset_events == [] and "min_severity" in ticks[1].skip_message
+        # Never moved: once fixed, the router goes on from where it stopped.
+        assert {t.cursor for t in ticks} == {"kept"}
+        store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
+        checked = dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=dg.AssetSelection.assets("orders")
+            | dg.AssetSelection.checks_for_assets("drift_alert_router"),
+            instance=instance,
+            resources={"drift_store": store},
+        )
+    (health,) = [
+        e for e in checked.get_asset_check_evaluations() if e.check_name == "alerts_delivered"
+    ]
+    assert not health.passed and "alerts configuration is fixed" in health.description
+    assert {e.check_name for e in checked.get_asset_check_evaluations()} >= set(CHECK_NAMES)
