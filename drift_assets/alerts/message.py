@@ -147,7 +147,9 @@ def alert_message(
         blocks.append(_section(_listing("*Metadata*", lines, _MAX_METRIC_LINES, "entries")))
     if not event.passed and kind is not Kind.RESOLVED and event.baseline:
         # Drift checks (they compare with a baseline): a wanted change is accepted.
-        blocks.append(_section(f"*Next step:* {_esc(accept_hint(event.asset_key))}"))
+        blocks.append(
+            _section(f"*Next step:* {_esc(accept_hint(event.asset_key, event.partition))}")
+        )
     context = [f"Evaluated {when(event.evaluated_at)}"]
     if event.baseline:
         context.append(f"baseline: {_esc(event.baseline)}")

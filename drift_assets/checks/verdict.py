@@ -80,9 +80,11 @@ def pvalue_text(pvalue: float | None) -> str:
     return f"p={pvalue:.2g}"
 
 
-def accept_hint(dataset: str) -> str:
-    """What a person does next with a failure that is a wanted change."""
+def accept_hint(dataset: str, partition: str | None = None) -> str:
+    """What a person does next with a failure that is a wanted change (of one
+    partition's batch, which is then the one accepted)."""
+    of_partition = f" --partition {partition}" if partition else ""
     return (
         "if this change is intended: Accept as new baseline (Slack), or"
-        f" `drift-assets baseline accept {dataset}`"
+        f" `drift-assets baseline accept {dataset}{of_partition}`"
     )

@@ -88,7 +88,7 @@ def check_results(evaluation: Evaluation, asset_key: AssetKey) -> list[AssetChec
     baseline = describe_baseline(
         evaluation.baseline, evaluation.policy, evaluation.baseline_partitions
     )
-    hint = accept_hint(evaluation.profile.dataset)
+    hint = accept_hint(evaluation.profile.dataset, _partition_key(evaluation))
     return [
         AssetCheckResult(
             asset_key=asset_key,
@@ -145,7 +145,7 @@ def blocking_failure(evaluation: Evaluation, asset_key: AssetKey) -> Failure | N
     ]
     if not failed:
         return None
-    hint = accept_hint(evaluation.profile.dataset)
+    hint = accept_hint(evaluation.profile.dataset, _partition_key(evaluation))
     changes = "; ".join(f"{o.check}: {o.description}" for o in failed)
     return Failure(
         description=(
@@ -312,3 +312,7 @@ def _cell(value: Any) -> float | str | None:
 
 def _severity(severity: Severity | None) -> AssetCheckSeverity:
     return AssetCheckSeverity.WARN if severity == Severity.WARN else AssetCheckSeverity.ERROR
+
+
+def _partition_key(evaluation: Evaluation) -> str | None:
+    return evaluation.partition.key if evaluation.partition is not None else None

@@ -164,6 +164,8 @@ def test_the_alert_names_the_failing_partition(in_order):
     message = alert_message(failed[0], Kind.ALERT, Severity.ERROR, webserver="http://ui")
     assert f"(partition {failed[0].partition})" in message.text
     assert f"*Partition*\\n{failed[0].partition}" in str(message.blocks)  # repr of "\n"
+    # The next step accepts that partition's batch, not the dataset's latest one.
+    assert f"baseline accept orders --partition {failed[0].partition}`" in str(message.blocks)
 
 
 def test_static_keys_are_separate_streams_and_sql_binds_the_key(project):
