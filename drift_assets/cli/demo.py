@@ -58,12 +58,12 @@ def run(days: int, if_new: bool) -> None:
       drift-assets demo run --days 1     # tomorrow: one more day
     """
     config = _config()
-    start = last_day(config) + 1
+    instance = DagsterInstance.get()
+    start = last_day(instance) + 1
     if if_new and start > 1:
         click.echo(f"demo already at day {start - 1}; nothing to do")
         return
     events = {(e.day, e.dataset): e for e in DEMO_EVENTS}
-    instance = DagsterInstance.get()
     interactive = sys.stdout.isatty()
 
     def report(day):
@@ -132,10 +132,10 @@ def run(days: int, if_new: bool) -> None:
 
 @command.command("seed")
 def seed() -> None:
-    """Write day 1's batches as today's partition (if no day was written yet)
-    without materializing, so scheduled runs have files to read."""
+    """Write day 1's batches as today's partition (if no day was played on this
+    instance yet) without materializing, so scheduled runs have files to read."""
     config = _config()
-    if last_day(config) == 0:
+    if last_day(DagsterInstance.get()) == 0:
         today = datetime.now(UTC).date()
         write_day(1, demo_folder(config), today)
         click.echo(f"wrote demo day 1 to {demo_folder(config)} as partition {today}")

@@ -51,6 +51,12 @@ DEMO_EVENTS: tuple[DemoEvent, ...] = (
     ),
     DemoEvent("web_events", 8, "distribution_shift", "page latency doubles after a deploy"),
     DemoEvent("orders", 9, "distribution_shift", "a new country, BR, takes 6% of orders"),
+    DemoEvent(
+        "web_events",
+        10,
+        "row_count",
+        "only one of the four export files arrives (complete again the next day)",
+    ),
     DemoEvent("customers", 11, "schema_change", "column segment is renamed customer_tier"),
     DemoEvent("web_events", 12, "schema_change", "status_code arrives as text instead of numbers"),
 )
@@ -151,6 +157,8 @@ GENERATORS = {"orders": orders, "customers": customers, "web_events": web_events
 
 # Where each batch goes, relative to the demo folder; datasets.yaml reads these.
 _WEB_EVENT_PARTS = 4
+# The day web_events' export delivers its first part only: a quarter of the rows.
+_PARTIAL_EXPORT_DAY = 10
 
 
 def write_day(day: int, folder: Path, on: date, rows: int = ROWS_PER_DAY) -> None:
@@ -170,4 +178,6 @@ def write_day(day: int, folder: Path, on: date, rows: int = ROWS_PER_DAY) -> Non
     events = web_events(day, rows)
     bounds = np.linspace(0, len(events), _WEB_EVENT_PARTS + 1).astype(int)
     for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        if day == _PARTIAL_EXPORT_DAY and part > 0:
+            break
         events.iloc[start:stop].to_parquet(events_dir / f"part-{part}.parquet", index=False)

@@ -88,17 +88,24 @@ def demo_folder(config: ProjectConfig) -> Path:
     return config.base_dir / DEMO_FOLDER
 
 
-def last_day(config: ProjectConfig) -> int:
-    """The last demo day written (0 before the first)."""
-    marker = demo_folder(config) / _DAY_FILE
+def progress_folder(instance: DagsterInstance) -> Path:
+    """Where the demo remembers how far it got: beside the Dagster instance whose
+    runs it played, so a fresh ``DAGSTER_HOME`` starts the demo again at day 1
+    (the data folder is only the day's files, rewritten as each day is played)."""
+    return Path(instance.root_directory) / "drift_assets_demo"
+
+
+def last_day(instance: DagsterInstance) -> int:
+    """The last demo day played on this instance (0 before the first)."""
+    marker = progress_folder(instance) / _DAY_FILE
     return int(marker.read_text()) if marker.exists() else 0
 
 
-def demo_dates(config: ProjectConfig, days: list[int], today: date) -> dict[int, date]:
+def demo_dates(instance: DagsterInstance, days: list[int], today: date) -> dict[int, date]:
     """Each demo day's date. Day 1's date is fixed when the demo is first played,
     so that the days asked for end today; a day after today does not exist yet
     (its partition neither), and asking for it is an error saying when it can."""
-    marker = demo_folder(config) / _FIRST_DATE_FILE
+    marker = progress_folder(instance) / _FIRST_DATE_FILE
     if marker.exists():
         first = date.fromisoformat(marker.read_text().strip())
     else:
@@ -142,11 +149,12 @@ def run_demo_days(
     )
     jobs = {d.name: definitions.resolve_job_def(f"{d.name}_job") for d in demo}
     days = list(days)
-    dates = demo_dates(config, days, today)
+    dates = demo_dates(instance, days, today)
     folder = demo_folder(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    if days and not (folder / _FIRST_DATE_FILE).exists():
-        (folder / _FIRST_DATE_FILE).write_text(
+    progress = progress_folder(instance)
+    progress.mkdir(parents=True, exist_ok=True)
+    if days and not (progress / _FIRST_DATE_FILE).exists():
+        (progress / _FIRST_DATE_FILE).write_text(
             (dates[days[0]] - timedelta(days=days[0] - 1)).isoformat()
         )
     # A started, empty cursor: the router reads every evaluation of the instance;
@@ -212,7 +220,7 @@ def run_demo_days(
             # (its partitions are re-materialized), and no later day runs on a
             # history with a hole in it.
             break
-        (folder / _DAY_FILE).write_text(str(day))
+        (progress / _DAY_FILE).write_text(str(day))
     return played
 
 

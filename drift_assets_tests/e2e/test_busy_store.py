@@ -53,3 +53,13 @@ def test_a_demo_day_on_a_busy_store_says_what_did_not_complete_and_fails(tmp_pat
         "customers",
         "web_events",
     }
+
+    # The demo's progress belongs to the instance it played on: a fresh
+    # DAGSTER_HOME beside the same data folder starts again at day 1.
+    assert "demo already at day 1" in CliRunner().invoke(main, ["demo", "run", "--if-new"]).output
+    (tmp_path / "fresh_home").mkdir()
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "fresh_home" / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "fresh_home"))
+    monkeypatch.setenv("DRIFT_ASSETS_DB", str(tmp_path / "fresh.duckdb"))
+    again = CliRunner().invoke(main, ["demo", "run", "--days", "1", "--if-new"])
+    assert again.exit_code == 0 and "day   1 (" in again.output, again.output

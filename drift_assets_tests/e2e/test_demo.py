@@ -2,8 +2,9 @@
 partition per day on real dates ending "today": a lasting change
 keeps failing until it is accepted (orders' new amounts, with `drift-assets
 baseline accept` after day 7), an incident fixed the next day passes again by
-itself (customers' e-mail nulls), and the outbox says "resolved" for exactly those
-two and for none of the changes still in place on day 14."""
+itself (customers' e-mail nulls, web_events' partial export), and the outbox says
+"resolved" for exactly those three and for none of the changes still in place on
+day 14."""
 
 from __future__ import annotations
 
@@ -34,12 +35,17 @@ EXPECTED = {
     "web_events.null_rate":          "..............",
     # latency doubled from day 8 on
     "web_events.distribution_shift": ".......xxxxxxx",
-    # the demo's volumes are steady: learning on days 1 to 7, judged from day 8
+    # volumes: learning on days 1 to 7, judged from day 8; web_events' export
+    # delivers one of its four files on day 10 only
     "orders.row_count":              "..............",
     "customers.row_count":           "..............",
-    "web_events.row_count":          "..............",
+    "web_events.row_count":          ".........x....",
 }  # fmt: skip
-RESOLVED = {("customers/null_rate", 7), ("orders/distribution_shift", 8)}
+RESOLVED = {
+    ("customers/null_rate", 7),
+    ("orders/distribution_shift", 8),
+    ("web_events/row_count", 11),
+}
 DATES = [(DEMO_TODAY - timedelta(days=DEMO_DAYS - day)).isoformat() for day in range(1, 15)]
 
 
@@ -76,6 +82,7 @@ def test_failures_say_what_changed(played_demo, event):
         "customers-6": "email",
         "web_events-8": "latency_ms",
         "orders-9": "BR",
+        "web_events-10": "1,250 rows",
         "customers-11": "segment",
         "web_events-12": "status_code",
     }[f"{event.dataset}-{event.day}"]
