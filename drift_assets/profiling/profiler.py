@@ -57,6 +57,11 @@ _MEMORY_LIMIT = 512 << 20
 # its header. The first line's bytes that are read to tell the width.
 _CSV_BYTES_PER_COLUMN = 100 << 10
 _HEADER_PEEK = 1 << 20
+# A CSV source's DuckDB threads: copying a CSV into a table on two threads took
+# more CPU and more time than on one (100k x 1,000 columns, 593 MB: 17.7 s CPU,
+# 18.9 s wall; one thread 11.0 s, 10.6 s), as the threads' row groups are merged
+# back into the file's order; the CSV's later queries scan that small table.
+_CSV_THREADS = "1"
 # A wide Parquet file of few cells is copied into a table first, as a CSV is: each
 # query over the file binds its whole schema again (0.35 s at 3,000 columns, a
 # table's 0.02 s), and a profile of 10,000 columns runs about a hundred queries.
@@ -129,10 +134,14 @@ def profile_source(
     source = source.for_partition(partition)
     label = describe_source(source, base_dir)
     sandbox = Sandbox.around(base_dir, data_roots, hidden)
-    memory = f"{_memory_limit(source, base_dir, sandbox) >> 20}MiB"
+    config = {
+        "memory_limit": f"{_memory_limit(source, base_dir, sandbox) >> 20}MiB",
+    }
+    if file_format(source, base_dir) == "csv":
+        config["threads"] = _CSV_THREADS
     with (
         tempfile.TemporaryDirectory(prefix="drift_assets_spill_") as spill,
-        sandbox.connect(base_dir, {"memory_limit": memory, "temp_directory": spill}) as conn,
+        sandbox.connect(base_dir, {**config, "temp_directory": spill}) as conn,
     ):
         params = sql_values(source.location, partition) if source.kind == "sql" else None
         reader = file_format(source, base_dir)
