@@ -19,6 +19,7 @@ import duckdb
 
 from drift_assets.profiling.column_plan import ColumnPlan, projected, width_groups
 from drift_assets.profiling.dataset_profile import LogicalType
+from drift_assets.profiling.held_rows import HeldRows
 from drift_assets.profiling.id_like import MIN_ID_LIKE_VALUES, id_like_reason
 
 # HyperLogLog estimates closer than this to the ID-like threshold are checked.
@@ -66,10 +67,17 @@ class Measured:
 class ColumnCounts:
     """Counts the columns of one relation (a quoted view)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, view: str, id_like_ratio: float) -> None:
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        view: str,
+        id_like_ratio: float,
+        held: HeldRows | None = None,
+    ) -> None:
         self.conn = conn
         self.view = view
         self.id_like_ratio = id_like_ratio
+        self.held = held
 
     def measure(self, columns: list[ColumnPlan]) -> tuple[int, dict[int, Measured]]:
         """Query 1 (and 2): non-null and distinct counts, and the ID-like decision."""
@@ -85,6 +93,8 @@ class ColumnCounts:
                 each.append(c)
         found: dict[int, tuple[Any, ...]] = {}
         per_query = max(1, min(_STACKED_COLUMNS, _STACKED_CELLS // max(1, row_count)))
+        if self.held is not None:
+            per_query = len(columns)  # stacked in Arrow: nothing to bind per column
         for group_columns in stacked.values():
             for group in width_groups(group_columns, per_query):
                 found |= self._stacked(group)
@@ -114,10 +124,20 @@ class ColumnCounts:
 
     def _stacked(self, group: list[ColumnPlan]) -> dict[int, tuple[Any, ...]]:
         """Columns of one type, unpivoted (UNPIVOT leaves nulls out; a column
-        without values has no row, and counts nothing)."""
+        without values has no row, and counts nothing), or stacked from the held
+        rows (``held_rows``)."""
         bounds = "min(value), max(value)"
         if group[0].logical_type is not LogicalType.INTEGER:
             bounds = "NULL, NULL"
+        if self.held is not None:
+            indexes = [c.index for c in group]
+            floats = group[0].logical_type is LogicalType.FLOAT
+            with self.held.stacked(self.conn, indexes, nan_is_null=floats) as cells:
+                rows = self.conn.execute(
+                    f"SELECT col, count(value), approx_count_distinct(value), {bounds}"
+                    f" FROM {cells} GROUP BY col"
+                ).fetchall()
+            return {int(col): tuple(rest) for col, *rest in rows}
         rows = self.conn.execute(
             f"SELECT col, count(value), approx_count_distinct(value), {bounds}"
             f" FROM (UNPIVOT {projected(group, self.view, values=False)}"

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow.compute as pc
 
 from drift_assets.profiling.dataset_profile import LogicalType
+from drift_assets.profiling.held_rows import HeldRows
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -80,19 +81,25 @@ def _kinds(
 
 
 def iso_time_columns(
-    conn: duckdb.DuckDBPyConnection, view: str, text_columns: list[str]
+    conn: duckdb.DuckDBPyConnection,
+    view: str,
+    text_columns: list[str],
+    held: HeldRows | None = None,
 ) -> dict[str, LogicalType]:
     """The text columns of ``view`` whose every non-null value is ISO date or
     timestamp text, and the logical type each is measured as (one kind per
-    column: dates mixed with timestamps stay text)."""
-    likely = _date_led(conn, view, text_columns)
+    column: dates mixed with timestamps stay text). ``held``: the view's rows,
+    which the probe then reads without a query."""
+    likely = _date_led(conn, view, text_columns, held)
     kinds: dict[str, LogicalType] = {}
     for start in range(0, len(likely), _CHECKED_PER_QUERY):
         kinds |= _kinds(conn, _quote(view), likely[start : start + _CHECKED_PER_QUERY])
     return kinds
 
 
-def _date_led(conn: duckdb.DuckDBPyConnection, view: str, text_columns: list[str]) -> list[str]:
+def _date_led(
+    conn: duckdb.DuckDBPyConnection, view: str, text_columns: list[str], held: HeldRows | None
+) -> list[str]:
     """The columns whose first rows hold values and every one starts like an ISO date.
 
     Every pattern above starts so, and the first rows are some of the rows, so a
@@ -102,10 +109,13 @@ def _date_led(conn: duckdb.DuckDBPyConnection, view: str, text_columns: list[str
     likely = []
     for start in range(0, len(text_columns), _PROBED_PER_QUERY):
         group = text_columns[start : start + _PROBED_PER_QUERY]
-        selected = ", ".join(_quote(name) for name in group)
-        probe = conn.sql(f"SELECT {selected} FROM {_quote(view)} LIMIT {_PROBE_ROWS}")
-        probe = probe.to_arrow_table()
-        for name, values in zip(group, probe.columns, strict=True):
+        if held is not None:
+            probed = [held.table.column(name).slice(0, _PROBE_ROWS) for name in group]
+        else:
+            selected = ", ".join(_quote(name) for name in group)
+            probe = conn.sql(f"SELECT {selected} FROM {_quote(view)} LIMIT {_PROBE_ROWS}")
+            probed = probe.to_arrow_table().columns
+        for name, values in zip(group, probed, strict=True):
             if (
                 values.null_count < len(values)
                 and pc.all(pc.match_substring_regex(values, _DATE_LED)).as_py()

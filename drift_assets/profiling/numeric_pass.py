@@ -114,14 +114,24 @@ class Bins:
         width = high - low
         self.low = low
         self.scale = _CELLS / width if 0 < width < math.inf else 0.0
-        self.cells = self._cells(self.edges)
-        self.checks = int(np.bincount(self.cells).max())
-        self.bounds = np.append(self.edges, np.inf)
+
+    # The table and what goes with it are built on first use by a chunk big enough
+    # to need them: the table costs about a millisecond, which 10,000 columns of a
+    # few rows each paid in full, and the rest ~25 us a column.
+    @cached_property
+    def cells(self) -> np.ndarray:
+        return self._cells(self.edges)
+
+    @cached_property
+    def checks(self) -> int:
+        return int(np.bincount(self.cells).max())
+
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        return np.append(self.edges, np.inf)
 
     @cached_property
     def table(self) -> np.ndarray:
-        # Built on first use by a chunk big enough to need it: building it costs
-        # about a millisecond, which 10,000 columns of a few rows each paid in full.
         return np.searchsorted(self.cells, np.arange(_CELLS + 1), side="left").astype(np.int32)
 
     def _cells(self, values: np.ndarray) -> np.ndarray:
@@ -134,7 +144,7 @@ class Bins:
         return np.clip(shifted, 0, _CELLS, out=shifted).astype(np.int32)
 
     def add(self, values: np.ndarray) -> None:
-        if self.checks > _MAX_CELL_CHECKS or len(values) < _SMALL_CHUNK:
+        if len(values) < _SMALL_CHUNK or self.checks > _MAX_CELL_CHECKS:
             index = np.searchsorted(self.edges, values, side="left")
         else:
             index = self.table[self._cells(values)]

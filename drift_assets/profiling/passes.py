@@ -71,6 +71,7 @@ from drift_assets.profiling.dataset_profile import (
     Histogram,
     NumericSummary,
 )
+from drift_assets.profiling.held_rows import HeldRows
 from drift_assets.profiling.numeric_pass import (
     CHUNK_ROWS,
     EDGE_SAMPLE_ROWS,
@@ -110,13 +111,15 @@ class Profiler:
         top_k: int,
         bins: int,
         id_like_ratio: float,
+        held: HeldRows | None = None,
     ) -> None:
         self.conn = conn
         self.view = quote_identifier(view)
         self.columns = columns
         self.arrays = arrays
-        self.top_values = TopValues(conn, self.view, top_k)
-        self.counts = ColumnCounts(conn, self.view, id_like_ratio)
+        self.held = held
+        self.top_values = TopValues(conn, self.view, top_k, held)
+        self.counts = ColumnCounts(conn, self.view, id_like_ratio, held)
         self.quantiles = [i / bins for i in range(1, bins)]
         self.plans = {c.index: c for c in columns}
 
@@ -288,9 +291,15 @@ class Profiler:
         """The columns' values as float64 arrays (NaN for nulls), a query per group.
         Plain integers and floats are read as they are and widened by pyarrow (a
         bare column binds at a fraction of the cost of its projection); dates,
-        durations and decimals through their v{i}."""
+        durations and decimals through their v{i}. Held rows' plain columns are
+        read from them, without a query."""
         fetched = {}
         plain = [c for c in columns if c.plain_number]
+        if self.held is not None:
+            for c in plain:
+                column = self.held.column(c.index)
+                fetched[c.index] = arrow_floats(column.cast(pa.float64(), safe=False))
+            plain = []
         for group in width_groups(plain, _per_query(row_count)):
             query = f"SELECT {', '.join(c.sql for c in group)} FROM {self.view}"
             for c, column in zip(group, self.conn.sql(query).to_arrow_table().columns, strict=True):

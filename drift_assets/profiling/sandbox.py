@@ -95,6 +95,9 @@ class Sandbox:
                 directories.append(_as_folder(_real(Path(spill))))
             conn.execute("SET allowed_directories = ?", [directories])
             conn.execute("SET allowed_paths = ?", [files])
+            # DuckDB draws a progress bar on stdout for a query over 2 s: it landed
+            # in the middle of `compare --format json`'s report.
+            conn.execute("SET enable_progress_bar = false")
             conn.execute("SET enable_external_access = false")
             conn.execute("SET lock_configuration = true")
         except BaseException:

@@ -165,6 +165,24 @@ def open_source(
     export. A header-only CSV is a valid batch of 0 rows (DuckDB cannot infer types
     from no rows, so its columns are VARCHAR).
     """
+    sql, bound = source_query(conn, source, base_dir, sandbox, params)
+    try:
+        return conn.sql(sql, params=bound)
+    except duckdb.Error as exc:
+        raise SourceError(f"{describe_source(source, base_dir)}: {duckdb_reason(exc)}") from exc
+
+
+def source_query(
+    conn: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    base_dir: Path,
+    sandbox: Sandbox | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[str, Any]:
+    """The SELECT that reads the source and its bound parameters, checked as
+    ``open_source`` says. Copying a CSV into a table with this SELECT runs its
+    reader once; a relation opened first and then copied sniffs the file twice
+    (about 0.75 s a file at 10,000 columns)."""
     label = describe_source(source, base_dir)
     if source.kind == "sql":
         if source.options:
@@ -179,9 +197,8 @@ def open_source(
                 raise SourceError(f"{label}: the SQL must be a single query that returns rows")
             if sandbox is None:
                 conn.execute("SET file_search_path = ?", [str(base_dir)])
-                return conn.sql(source.location, params=dict(params or {}) or None)
-            sql = sandbox.absolute_sql(source.location, base_dir)
-            return conn.sql(sql, params=dict(params or {}) or None)
+                return source.location, dict(params or {}) or None
+            return sandbox.absolute_sql(source.location, base_dir), dict(params or {}) or None
         except duckdb.Error as exc:
             raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
 
@@ -202,10 +219,7 @@ def open_source(
         )
     # Option names come from the allow-list above; every value is a bound parameter.
     named = "".join(f", {name} := ?" for name in options)
-    try:
-        return conn.sql(f"SELECT * FROM {function}(?{named})", params=[location, *options.values()])
-    except duckdb.Error as exc:
-        raise SourceError(f"{label}: {duckdb_reason(exc)}") from exc
+    return f"SELECT * FROM {function}(?{named})", [location, *options.values()]
 
 
 def load_dataframe(

@@ -8,11 +8,13 @@ values a sketch (approx_top_k) picks candidates and only those are counted exact
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import duckdb
 
 from drift_assets.profiling.column_plan import ColumnPlan
 from drift_assets.profiling.dataset_profile import CategoricalSummary
+from drift_assets.profiling.held_rows import HeldRows
 
 # One query counts a group of columns: at most this many of them, cells (non-null
 # values, unpivoted into rows) and estimated distinct values (its hash table). Tall
@@ -48,10 +50,17 @@ def _groups(
 class TopValues:
     """Counts the top values of categorical columns of one relation (a quoted view)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, view: str, top_k: int) -> None:
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        view: str,
+        top_k: int,
+        held: HeldRows | None = None,
+    ) -> None:
         self.conn = conn
         self.view = view
         self.top_k = top_k
+        self.held = held
 
     def grouped(
         self, columns: list[ColumnPlan], non_null: dict[int, int], estimates: dict[int, int]
@@ -91,14 +100,36 @@ class TopValues:
         self, columns: list[ColumnPlan], non_null: dict[int, int]
     ) -> dict[int, tuple[CategoricalSummary, int]]:
         """Short columns together: unpivoted into (column, value) rows (UNPIVOT leaves
-        out nulls), counted and ranked per column."""
-        values = ", ".join(f'{c.text_sql} AS "{c.index}"' for c in columns)
+        out nulls), counted and ranked per column. Held rows' text and boolean
+        columns are stacked in Arrow instead (``held_rows``), each type on its own
+        and cast to text as ``text_sql`` casts it."""
         references = [
             {"col": c.index, "value": value} for c in columns for value in c.reference_values or ()
         ]
-        rows = self.conn.execute(
-            f"WITH cells AS (UNPIVOT (SELECT {values} FROM {self.view})"
-            " ON COLUMNS(*) INTO NAME col VALUE value),"
+        with ExitStack() as stack:
+            kinds = {c.physical_type for c in columns}
+            if self.held is not None and kinds <= {"VARCHAR", "BOOLEAN"}:
+                parts = []
+                for kind in sorted(kinds):
+                    indexes = [c.index for c in columns if c.physical_type == kind]
+                    view = stack.enter_context(self.held.stacked(self.conn, indexes))
+                    parts.append(
+                        f"SELECT col, CAST(value AS VARCHAR) AS value FROM {view}"
+                        " WHERE value IS NOT NULL"
+                    )
+                cells = " UNION ALL ".join(parts)
+            else:
+                values = ", ".join(f'{c.text_sql} AS "{c.index}"' for c in columns)
+                cells = (
+                    f"UNPIVOT (SELECT {values} FROM {self.view})"
+                    " ON COLUMNS(*) INTO NAME col VALUE value"
+                )
+            rows = self._ranked(cells, references)
+        return self._summaries(columns, non_null, rows)
+
+    def _ranked(self, cells: str, references: list[dict]) -> list[tuple]:
+        return self.conn.execute(
+            f"WITH cells AS ({cells}),"
             " counted AS (SELECT CAST(col AS INTEGER) AS col, value, count(*) AS n"
             " FROM cells GROUP BY ALL),"
             " ranked AS (SELECT *, row_number() OVER (PARTITION BY col ORDER BY n DESC, value)"
@@ -110,6 +141,10 @@ class TopValues:
             f" WHERE r.rank <= {self.top_k + 1} OR w.col IS NOT NULL",
             [references],
         ).fetchall()
+
+    def _summaries(
+        self, columns: list[ColumnPlan], non_null: dict[int, int], rows: list[tuple]
+    ) -> dict[int, tuple[CategoricalSummary, int]]:
         top: dict[int, list[tuple[str, int]]] = {c.index: [] for c in columns}
         found: dict[int, dict[str, int]] = {c.index: {} for c in columns}
         distinct = dict.fromkeys(top, 0)
