@@ -57,11 +57,13 @@ _MEMORY_LIMIT = 512 << 20
 # its header. The first line's bytes that are read to tell the width.
 _CSV_BYTES_PER_COLUMN = 100 << 10
 _HEADER_PEEK = 1 << 20
-# A CSV source's DuckDB threads: copying a CSV into a table on two threads took
-# more CPU and more time than on one (100k x 1,000 columns, 593 MB: 17.7 s CPU,
-# 18.9 s wall; one thread 11.0 s, 10.6 s), as the threads' row groups are merged
-# back into the file's order; the CSV's later queries scan that small table.
-_CSV_THREADS = "1"
+# A wide CSV source runs on one DuckDB thread: copying a CSV into a table on two
+# threads took more CPU and more time than on one at 1,000 columns (100k rows,
+# 593 MB: 17.7 s CPU, 18.9 s wall; one thread 11.0 s, 10.6 s), as the threads' row
+# groups are merged back into the file's order. A narrow, tall CSV is the other
+# way round (1M x 21, 276 MB, idle 2 cores: one thread 3.9-4.5 s wall, two
+# 3.2-3.5 s), and more cores widen that gap, so it keeps DuckDB's threads.
+_ONE_THREAD_WIDTH = 256
 # A wide Parquet file of few cells is copied into a table first, as a CSV is: each
 # query over the file binds its whole schema again (0.35 s at 3,000 columns, a
 # table's 0.02 s), and a profile of 10,000 columns runs about a hundred queries.
@@ -134,11 +136,7 @@ def profile_source(
     source = source.for_partition(partition)
     label = describe_source(source, base_dir)
     sandbox = Sandbox.around(base_dir, data_roots, hidden)
-    config = {
-        "memory_limit": f"{_memory_limit(source, base_dir, sandbox) >> 20}MiB",
-    }
-    if file_format(source, base_dir) == "csv":
-        config["threads"] = _CSV_THREADS
+    config = _duckdb_config(source, base_dir, sandbox)
     with (
         tempfile.TemporaryDirectory(prefix="drift_assets_spill_") as spill,
         sandbox.connect(base_dir, {**config, "temp_directory": spill}) as conn,
@@ -300,22 +298,33 @@ def _copied_csv(
     return table
 
 
-def _memory_limit(source: SourceConfig, base_dir: Path, sandbox: Sandbox) -> int:
-    """DuckDB's cap for a source: ``_MEMORY_LIMIT``, or more for a wide CSV file."""
+def _csv_width(source: SourceConfig, base_dir: Path, sandbox: Sandbox) -> int | None:
+    """At most how many columns a CSV file source has, from its first line (None for
+    any other source, or a file that cannot be peeked at: the reader says why)."""
     location = str(Path(base_dir) / Path(source.location).expanduser())
     if source.kind != "csv" or format_of(location) != "csv" or sandbox.outside(location):
-        return _MEMORY_LIMIT
+        return None
     try:
         # Only a regular file: opening a FIFO would wait for a writer.
         if not stat.S_ISREG(os.stat(location).st_mode):
-            return _MEMORY_LIMIT
+            return None
         with open(location, "rb") as file:
             header = file.read(_HEADER_PEEK).split(b"\n", 1)[0]
     except OSError:
-        return _MEMORY_LIMIT  # open_source says why, in its words
+        return None
     # Whatever the delimiter, at most this many columns.
-    columns = 1 + max(header.count(d) for d in (b",", b";", b"\t", b"|"))
-    return max(_MEMORY_LIMIT, columns * _CSV_BYTES_PER_COLUMN)
+    return 1 + max(header.count(d) for d in (b",", b";", b"\t", b"|"))
+
+
+def _duckdb_config(source: SourceConfig, base_dir: Path, sandbox: Sandbox) -> dict[str, str]:
+    """DuckDB's memory cap (``_MEMORY_LIMIT``, or more for a wide CSV file) and, for
+    a wide CSV, one thread."""
+    width = _csv_width(source, base_dir, sandbox)
+    memory = max(_MEMORY_LIMIT, (width or 0) * _CSV_BYTES_PER_COLUMN)
+    config = {"memory_limit": f"{memory >> 20}MiB"}
+    if width is not None and width >= _ONE_THREAD_WIDTH:
+        config["threads"] = "1"
+    return config
 
 
 def _numpy_columns(df: pd.DataFrame) -> dict[int, InMemory]:
