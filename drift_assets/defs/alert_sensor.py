@@ -25,7 +25,7 @@ from drift_assets.defs.dataset_assets import ROUTE_METADATA_KEY
 from drift_assets.defs.freshness_states import location_policies, pick_up_freshness
 from drift_assets.defs.pickup import PickupCursor, pick_up
 from drift_assets.defs.resources import DriftStoreResource, SinkSecret, SlackAlertsResource
-from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health
+from drift_assets.defs.router_health import DELIVERY_CHECK_KEY, delivery_health, recorded_health
 from drift_assets.defs.run_failures import pick_up_runs
 from drift_assets.settings.alert_routes import AlertsConfig, ResolvedRoute, resolve_route
 from drift_assets.settings.dataset_file import ProjectConfig
@@ -244,10 +244,7 @@ def _if_changed(instance, health, check_keys) -> list[AssetCheckEvaluation]:
     only when the code location declares the check."""
     if DELIVERY_CHECK_KEY not in check_keys:
         return []
-    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [DELIVERY_CHECK_KEY]
-    ).get(DELIVERY_CHECK_KEY)
-    evaluation = latest.evaluation if latest else None
+    evaluation = recorded_health(instance)
     return [] if evaluation and evaluation.passed == health.passed else [health]
 
 

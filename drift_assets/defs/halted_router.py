@@ -18,9 +18,9 @@ from dagster import (
 from drift_assets.defs.alert_sensor import SENSOR_NAME
 from drift_assets.defs.router_health import (
     DELIVERY_CHECK,
-    DELIVERY_CHECK_KEY,
     ROUTER_ASSET,
     halted_description,
+    recorded_health,
 )
 
 
@@ -45,10 +45,7 @@ def build_halted_alert_sensor(problem: str) -> SensorDefinition:
     )
     def drift_alert_router(context: SensorEvaluationContext):
         context.log.warning(failed.description)
-        latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [DELIVERY_CHECK_KEY]
-        ).get(DELIVERY_CHECK_KEY)
-        recorded = latest.evaluation if latest else None
+        recorded = recorded_health(context.instance)
         if recorded is not None and recorded.description == failed.description:
             return SkipReason(failed.description)
         return SensorResult(asset_events=[failed])

@@ -70,6 +70,15 @@ def router_health_check(
     return alerts_delivered
 
 
+def recorded_health(instance) -> AssetCheckEvaluation | None:
+    """The health check's last recorded evaluation: what the router reports only
+    when it changed (not every 30 s)."""
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [DELIVERY_CHECK_KEY]
+    ).get(DELIVERY_CHECK_KEY)
+    return latest.evaluation if latest else None
+
+
 def halted_description(problem: str) -> str:
     return f"no alert is sent until the alerts configuration is fixed: {problem}"
 
