@@ -18,6 +18,8 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from pydantic import Field, ValidationError, WithJsonSchema
 
+from drift_assets.checks.containment import reason
+from drift_assets.defs.config_status import build_config_status_asset, build_config_status_sensor
 from drift_assets.defs.dataset_assets import STORE_RESOURCE_KEY
 from drift_assets.defs.drift_checks import build_drift_checks
 from drift_assets.defs.location import (
@@ -61,6 +63,8 @@ def _as(schema: dict[str, Any], description: str) -> Any:
 _DATASET = _inlined(DatasetConfig.model_json_schema())
 _ALERTS = _inlined(AlertsConfig.model_json_schema())
 _POLICY = _inlined(DriftPolicy.model_json_schema())
+# The status asset of a DriftChecks instance, under the instance's folder path.
+DRIFT_CHECKS_STATUS = "drift_checks_config"
 _PREFIX = "Asset-key prefix of every asset this instance defines (keeps instances apart)."
 
 
@@ -102,7 +106,7 @@ attributes:
 
 @dg.scaffold_with(DriftDatasetsScaffolder)
 class DriftDatasets(dg.Component, dg.Model, dg.Resolvable):
-    """Datasets watched for drift: one asset, job and schedule each with the three
+    """Datasets watched for drift: one asset, job and schedule each with the four
     drift checks, and a ``dataset_config`` asset whose ``valid`` check fails while
     a dataset cannot be loaded."""
 
@@ -151,7 +155,7 @@ class DriftChecksScaffolder(dg.Scaffolder):
         (request.target_path / "defs.yaml").write_text(
             f"type: {request.type_name}\n"
             "attributes:\n"
-            "  # Which assets get the three drift checks (Dagster's selection syntax:\n"
+            "  # Which assets get the four drift checks (Dagster's selection syntax:\n"
             "  # group:NAME, key:a/b*, kind:polars, ...). Their values may be pandas or\n"
             "  # Polars DataFrames, Polars LazyFrames, Arrow tables or DuckDB relations.\n"
             '  assets: "group:default"\n'
@@ -162,8 +166,10 @@ class DriftChecksScaffolder(dg.Scaffolder):
 
 @dg.scaffold_with(DriftChecksScaffolder)
 class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
-    """The three drift checks on assets the project already has (pandas or Polars
-    DataFrames, Arrow tables, DuckDB relations), chosen by an asset selection."""
+    """The four drift checks on assets the project already has (pandas or Polars
+    DataFrames, Arrow tables, DuckDB relations), chosen by an asset selection, and
+    a ``drift_checks_config`` asset (under the instance's folder) whose ``valid``
+    check fails while the policy or the selection cannot be used."""
 
     assets: str = Field(
         description="Asset selection, e.g. 'group:analytics' or 'key:sales/*' (Dagster syntax).",
@@ -181,15 +187,40 @@ class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
     )
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+        # A mistake here is this instance's red ``valid`` check (as a dataset file's
+        # is), never a code location that fails to load.
+        here = context.path / "defs.yaml"
         try:
-            policy = DriftPolicy.model_validate(self.policy or {})
+            policy, keys = self._policy(here), self._selected(context, here)
+            problem = None
+        except _Mistake as exc:
+            policy, keys, problem = None, [], str(exc)
+        state = ProjectConfig(source_file=here, errors=(problem,) if problem else ())
+        names = tuple(k.to_user_string() for k in keys)
+        status_key = dg.AssetKey(
+            [*context.path.relative_to(context.defs_module_path).parts, DRIFT_CHECKS_STATUS]
+        )
+        return dg.Definitions(
+            assets=[build_config_status_asset(state, key=status_key, checked_assets=names)],
+            asset_checks=build_drift_checks(keys, policy) if keys else [],
+            sensors=[build_config_status_sensor(state, key=status_key, checked_assets=names)],
+            resources={STORE_RESOURCE_KEY: STORE},
+        )
+
+    def _policy(self, here: Path) -> DriftPolicy:
+        try:
+            return DriftPolicy.model_validate(self.policy or {})
         except ValidationError as exc:
-            raise ValueError(
-                f"{context.path / 'defs.yaml'}: policy: {describe_validation_error(exc)}"
-            ) from None
+            raise _Mistake(f"{here}: policy: {describe_validation_error(exc)}") from None
+
+    def _selected(self, context: dg.ComponentLoadContext, here: Path) -> list[dg.AssetKey]:
+        folders = self._folders(context)
+        missing = [str(f) for f in folders if not f.exists()]
+        if missing:
+            raise _Mistake(f"{here}: defs: no such folder: {', '.join(missing)}")
         found = [
             a
-            for p in self._folders(context)
+            for p in folders
             for a in context.build_defs(p).assets or ()
             if isinstance(a, dg.AssetsDefinition | dg.AssetSpec)
         ]
@@ -198,15 +229,13 @@ class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
         graph = AssetGraph.from_assets(
             [a for a in found if a not in specs] + [dg.AssetsDefinition(specs=[s]) for s in specs]
         )
-        keys = dg.AssetSelection.from_string(self.assets).resolve(graph)
+        try:
+            keys = dg.AssetSelection.from_string(self.assets).resolve(graph)
+        except Exception as exc:
+            raise _Mistake(f"{here}: assets: {self.assets!r}: {reason(exc)}") from None
         if not keys:
-            raise ValueError(
-                f"{context.path / 'defs.yaml'}: assets: {self.assets!r} selects no asset"
-            )
-        return dg.Definitions(
-            asset_checks=build_drift_checks(sorted(keys), policy),
-            resources={STORE_RESOURCE_KEY: STORE},
-        )
+            raise _Mistake(f"{here}: assets: {self.assets!r} selects no asset")
+        return sorted(keys)
 
     def _folders(self, context: dg.ComponentLoadContext) -> list[Path]:
         root = context.defs_module_path
@@ -222,6 +251,10 @@ class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
             # Another DriftChecks would search this one's folder in turn.
             and "drift_assets.DriftChecks" not in _text(entry / "defs.yaml")
         ]
+
+
+class _Mistake(ValueError):
+    """A DriftChecks attribute that cannot be used, in one line naming the field."""
 
 
 def _text(path: Path) -> str:

@@ -44,15 +44,18 @@ def build_config_status_asset(
     *,
     key: AssetKey = STATUS_KEY,
     recheck: Callable[[], ProjectConfig] | None = None,
+    checked_assets: tuple[str, ...] | None = None,
 ):
     """The status asset; ``recheck`` re-reads the datasets (with Dagster's own
-    refusals) when it is materialized, else the loaded state is checked."""
+    refusals) when it is materialized, else the loaded state is checked.
+    ``checked_assets`` makes it the status of a DriftChecks instance (``config``
+    then carries only its file and errors): the assets it puts checks on."""
     source = _source(config)
 
     @asset(
         key=key,
         group_name="drift_assets",
-        description=_status(config),
+        description=_status(config, checked_assets),
         check_specs=[AssetCheckSpec(VALID_CHECK, asset=key, description=_CHECK_DESCRIPTION)],
         metadata={
             "file": source,
@@ -63,7 +66,7 @@ def build_config_status_asset(
     def _dataset_config(context: AssetExecutionContext) -> MaterializeResult:
         current = recheck() if recheck is not None else config
         names = ", ".join(d.name for d in current.datasets) or "none"
-        passed, description, metadata = _verdict(current)
+        passed, description, metadata = _verdict(current, checked_assets)
         return MaterializeResult(
             metadata={"datasets": len(current.datasets), "dataset_names": names},
             check_results=[
@@ -80,13 +83,16 @@ def build_config_status_asset(
 
 
 def build_config_status_sensor(
-    config: ProjectConfig, *, key: AssetKey = STATUS_KEY
+    config: ProjectConfig,
+    *,
+    key: AssetKey = STATUS_KEY,
+    checked_assets: tuple[str, ...] | None = None,
 ) -> SensorDefinition:
     """Records the loaded state as the ``valid`` check whenever it changed since the
     state this sensor last recorded (its cursor), so a materialization in between
     that found the file fixed is not overwritten by the same old load."""
     check_key = AssetCheckKey(key, VALID_CHECK)
-    passed, description, metadata = _verdict(config)
+    passed, description, metadata = _verdict(config, checked_assets)
     state = hashlib.sha256(f"{passed}\n{description}".encode()).hexdigest()[:16]
 
     @sensor(
@@ -140,33 +146,43 @@ def left_out_placeholder(
     )
 
 
-_CHECK_DESCRIPTION = "Every dataset of the dataset file loads; fails listing what does not."
+_CHECK_DESCRIPTION = "Everything its file declares loads; fails listing what does not."
 
 
 def _source(config: ProjectConfig) -> str:
     return str(config.source_file) if config.source_file else "the dataset file"
 
 
-def _status(config: ProjectConfig) -> str:
+def _declared(config: ProjectConfig, checked_assets: tuple[str, ...] | None):
+    """What the file declares, in words: (noun, names, what a problem leaves out)."""
+    if checked_assets is None:
+        names = tuple(d.name for d in config.datasets)
+        return "dataset(s)", names, "the datasets named here are left out until then"
+    return "asset(s) with drift checks", checked_assets, "its drift checks are left out until then"
+
+
+def _status(config: ProjectConfig, checked_assets: tuple[str, ...] | None = None) -> str:
     if config.errors:
         return f"{len(config.errors)} problem(s) in {_source(config)}:\n\n" + "\n".join(
             f"- {e}" for e in config.errors
         )
-    return f"{_source(config)} is valid: {len(config.datasets)} dataset(s)."
+    noun, names, _ = _declared(config, checked_assets)
+    return f"{_source(config)} is valid: {len(names)} {noun}."
 
 
-def _verdict(config: ProjectConfig) -> tuple[bool, str, dict]:
+def _verdict(
+    config: ProjectConfig, checked_assets: tuple[str, ...] | None = None
+) -> tuple[bool, str, dict]:
+    noun, names, left_out = _declared(config, checked_assets)
     if not config.errors:
-        names = ", ".join(d.name for d in config.datasets) or "none"
-        return True, f"{len(config.datasets)} dataset(s) valid: {names}", {"errors": 0}
+        return True, f"{len(names)} {noun} valid: {', '.join(names) or 'none'}", {"errors": 0}
     return (
         False,
         "; ".join(config.errors),
         {
             "errors": len(config.errors),
             "next_step": MetadataValue.text(
-                f"fix {_source(config)} and reload the code location; the datasets named"
-                " here are left out until then"
+                f"fix {_source(config)} and reload the code location; {left_out}"
             ),
         },
     )

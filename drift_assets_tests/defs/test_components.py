@@ -129,6 +129,7 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
         "theirs/orders",
         "theirs/dataset_config",
         "sales",
+        "checks/drift_checks_config",
         "drift_alert_router",
     }
     assert set(defs.resources) == {"drift_store", "slack_alerts"}  # bound once for all
@@ -137,6 +138,7 @@ def test_instances_side_by_side_check_a_polars_asset_in_process(tmp_path, monkey
         "drift_alert_router",
         "dataset_config_status",
         "theirs__dataset_config_status",
+        "checks__drift_checks_config_status",
     }
     assert {s.name for s in defs.schedules} == set()  # schedule: null
     store = DriftStoreResource(database=str(tmp_path / "drift.duckdb"))
@@ -189,12 +191,17 @@ def test_a_fresh_dg_project_adopts_drift_monitoring_with_dg_scaffold(tmp_path):
         "example",
         "dataset_config",
         "sales",
+        "checks/drift_checks_config",
         "drift_alert_router",
     }
     checks = {c["key"] for c in listed["asset_checks"]}
     assert {"example:schema_change", "dataset_config:valid", "sales:distribution_shift"} <= checks
     assert {s["name"] for s in listed["schedules"]} == {"example_schedule"}
-    assert {s["name"] for s in listed["sensors"]} == {"drift_alert_router", "dataset_config_status"}
+    assert {s["name"] for s in listed["sensors"]} == {
+        "drift_alert_router",
+        "dataset_config_status",
+        "checks__drift_checks_config_status",
+    }
 
     in_process = json.dumps({"execution": {"config": {"in_process": {}}}})
     run_dg(project, "launch", "--assets", "example,sales", "--config-json", in_process, env=env)
@@ -253,3 +260,59 @@ def test_a_broken_alerts_component_halts_the_router_and_the_location_still_loads
     ]
     assert not health.passed and "alerts configuration is fixed" in health.description
     assert {e.check_name for e in checked.get_asset_check_evaluations()} >= set(CHECK_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "says"),
+    [
+        (
+            "assets: group:analytics\n  policy: {baseline: yesterday}",
+            "policy: baseline: expected 'previous'",
+        ),
+        ("assets: group:nowhere", "assets: 'group:nowhere' selects no asset"),
+        ("assets: 'key:(('", "assets: 'key:(('"),
+        ("assets: group:analytics\n  defs: [gone]", "defs: no such folder"),
+    ],
+    ids=["policy", "empty_selection", "bad_selection", "missing_folder"],
+)
+def test_a_broken_checks_component_shows_red_and_the_location_still_loads(
+    tmp_path, monkeypatch, attributes, says
+):
+    package = new_project(tmp_path, f"shop_broken_checks_{abs(hash(attributes))}")
+    add(package, "checks", f"type: drift_assets.DriftChecks\nattributes:\n  {attributes}\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == {
+        "sales",
+        "checks/drift_checks_config",
+    }
+    assert not defs.asset_checks or all(
+        k.name == "valid" for c in defs.asset_checks for k in c.check_keys
+    )
+    (sensor,) = defs.sensors
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        (evaluation,) = sensor.evaluate_tick(context).asset_events
+    # Red at once, in one line naming the file and the field.
+    assert not evaluation.passed
+    assert evaluation.description.startswith(str(package / "defs" / "checks" / "defs.yaml"))
+    assert says in evaluation.description and "\n" not in evaluation.description
+
+
+def test_a_checks_component_status_names_the_assets_it_checks(tmp_path, monkeypatch):
+    package = new_project(tmp_path, "shop_checks_status")
+    add(package, "checks", "type: drift_assets.DriftChecks\nattributes:\n  assets: '*'\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+    checked = {
+        (k.asset_key.to_user_string(), k.name) for c in defs.asset_checks for k in c.check_keys
+    }
+    # '*' is every asset of the other folders: never its own status asset.
+    assert checked == {("sales", name) for name in CHECK_NAMES}
+    (sensor,) = defs.sensors
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        (evaluation,) = sensor.evaluate_tick(context).asset_events
+    assert evaluation.passed
+    assert evaluation.description == "1 asset(s) with drift checks valid: sales"
