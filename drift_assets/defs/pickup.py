@@ -173,17 +173,16 @@ def _not_run(
     if run is None:
         return []
     event = record.event.dagster_event if record.event else None
-    return [
-        check_not_run_event(
-            run,
-            asset_key=record.key.asset_key.to_user_string(),
-            check_name=record.key.name,
-            step=event.step_key if event else None,
-            evaluation_id=record.id,
-            partition=record.partition,
-            webserver=webserver,
-        )
-    ]
+    not_run = check_not_run_event(
+        run,
+        asset_key=record.key.asset_key.to_user_string(),
+        check_name=record.key.name,
+        step=event.step_key if event else None,
+        evaluation_id=record.id,
+        partition=record.partition,
+        webserver=webserver,
+    )
+    return [not_run] if not_run is not None else []
 
 
 def to_event(record: AssetCheckExecutionRecord) -> CheckEvent:

@@ -1,6 +1,11 @@
 """Broken pipelines as alert events: a run that failed to materialize a monitored
 asset, and a check that errored or was skipped because its run failed.
 
+One breakage is one alert: the checks of an asset that was not materialized are
+named in the materialization's alert, not sent as alerts of their own (each of
+which would then also send its own "resolved"), and keep their own state until
+they run again.
+
 A failed run leaves no check evaluation behind (its checks stay planned), so the
 router would see nothing while the UI says "Execution failed". These events say
 what broke: the error's first line, the run and a link to it. A materialization
@@ -23,11 +28,13 @@ from dagster._core.event_api import RunStatusChangeRecordsFilter
 
 from drift_assets.alerts.events import MATERIALIZATION, CheckEvent
 from drift_assets.alerts.message import run_url
+from drift_assets.checks.verdict import plural
 
 _PAGE = 100
 _FACT_TYPES = {
     DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
     DagsterEventType.ASSET_MATERIALIZATION,
+    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
     DagsterEventType.STEP_FAILURE,
     DagsterEventType.RUN_FAILURE,
 }
@@ -42,6 +49,7 @@ class RunFacts:
     ended_at: datetime
     planned: dict[str, tuple[str | None, str | None]]  # asset -> (step key, partition)
     materialized: frozenset[str]
+    planned_checks: dict[str, tuple[str, ...]]  # asset -> its checks the run planned
     step_errors: dict[str, str]  # failed step -> its error's first line, in order
     run_error: str | None  # the run's own error, when no step failed (a crash, a launch error)
 
@@ -59,6 +67,7 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
         return None
     planned: dict[str, tuple[str | None, str | None]] = {}
     materialized: set[str] = set()
+    planned_checks: dict[str, list[str]] = {}
     step_errors: dict[str, str] = {}
     run_error = None
     for event_record in instance.get_records_for_run(run_id, of_type=_FACT_TYPES).records:
@@ -71,6 +80,9 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
             # A run over several partitions of an asset is one outcome, of no one partition.
             partition = data.partition if asset not in planned else None
             planned[asset] = (event.step_key, partition)
+        elif kind is DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
+            names = planned_checks.setdefault(data.asset_key.to_user_string(), [])
+            names += [data.check_name] if data.check_name not in names else []
         elif kind is DagsterEventType.ASSET_MATERIALIZATION:
             materialized.add(event.asset_key.to_user_string())
         elif kind is DagsterEventType.STEP_FAILURE:
@@ -84,6 +96,7 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
         ended_at=datetime.fromtimestamp(end, UTC),
         planned=planned,
         materialized=frozenset(materialized),
+        planned_checks={a: tuple(sorted(n)) for a, n in planned_checks.items()},
         step_errors=step_errors,
         run_error=run_error,
     )
@@ -107,6 +120,8 @@ def materialization_events(
             failed_step, line = (step, own) if own else facts.first_error()
             where = "" if own else f" (step {failed_step} failed)"
             description = f"materialization failed in run {facts.run_id[:8]}{where}: {line}"
+            if skipped := facts.planned_checks.get(asset):
+                description += f" ({plural(len(skipped), 'check')} not run: {', '.join(skipped)})"
             metrics = _run_metrics(facts, failed_step, line, webserver)
         events.append(
             CheckEvent(
@@ -134,16 +149,15 @@ def check_not_run_event(
     evaluation_id: int,
     partition: str | None,
     webserver: str,
-) -> CheckEvent:
+) -> CheckEvent | None:
     """A check of a failed run that left no result: it errored (its own step
-    failed: ERROR) or it was skipped because the run failed before it (WARN)."""
+    failed: ERROR) or it was skipped because the run failed before it (WARN).
+    None when its asset was not materialized: the materialization's alert names it."""
     own = facts.step_errors.get(step or "")
     run = facts.run_id[:8]
     if asset_key in facts.planned and asset_key not in facts.materialized:
-        failed_step, line = facts.first_error()
-        description = f"skipped: {asset_key} was not materialized in run {run}: {line}"
-        severity = "WARN"
-    elif own:
+        return None
+    if own:
         failed_step, line = step, own
         description, severity = f"errored in run {run}: {line}", "ERROR"
     else:

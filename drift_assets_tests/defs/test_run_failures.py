@@ -1,7 +1,7 @@
-"""Broken pipelines reach the router: a materialization that raises, a check that
-raises and a check skipped because its asset failed are alerts saying what broke
-(the error's first line, the run, a link to it), each deduplicated in its own
-class and resolved by the next success. Real in-process runs on both SQLite
+"""Broken pipelines reach the router: a materialization that raises (naming the
+checks it kept from running, which send nothing of their own) and a check that
+raises are alerts saying what broke (the error's first line, the run, a link to
+it), each deduplicated in its own class and resolved by the next success. Real in-process runs on both SQLite
 storages, the sensor evaluated through its own function."""
 
 from __future__ import annotations
@@ -54,9 +54,17 @@ def positive() -> AssetCheckResult:
     return AssetCheckResult(passed=True)
 
 
-ALL = [orders, has_rows, prices, positive]
+# prices is materialized, but this check also waits for orders, so a broken orders
+# keeps it from running: a check without a result of its own asset's making.
+@asset_check(asset=prices, additional_deps=[orders])
+def matches_orders() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
+CHECKS = [has_rows, positive, matches_orders]
+ALL = [orders, prices, *CHECKS]
 SENSOR = build_alert_sensor(ProjectConfig())
-DEFS = Definitions(assets=[orders, prices], asset_checks=[has_rows, positive], sensors=[SENSOR])
+DEFS = Definitions(assets=[orders, prices], asset_checks=CHECKS, sensors=[SENSOR])
 
 
 @pytest.mark.parametrize("kind", ["run_sharded", "consolidated"])
@@ -81,16 +89,17 @@ def test_a_broken_run_says_what_broke_once_and_its_fix_resolves_it(kind, tmp_pat
     first, second, fixed = (r.run_id for r in runs)
     assert sorted(table) == sorted(
         [
+            # has_rows never ran: the materialization's alert names it, once
             ("alert", "ERROR", "orders", MATERIALIZATION, first),
-            ("alert", "WARN", "orders", "has_rows", first),
             ("alert", "ERROR", "prices", "positive", first),
+            ("alert", "WARN", "prices", "matches_orders", first),
             # the same breakage again: one class each, so repeats, held back
             ("repeat", "ERROR", "orders", MATERIALIZATION, second),
-            ("repeat", "WARN", "orders", "has_rows", second),
             ("repeat", "ERROR", "prices", "positive", second),
+            ("repeat", "WARN", "prices", "matches_orders", second),
             ("resolved", "INFO", "orders", MATERIALIZATION, fixed),
-            ("resolved", "INFO", "orders", "has_rows", fixed),
             ("resolved", "INFO", "prices", "positive", fixed),
+            ("resolved", "INFO", "prices", "matches_orders", fixed),
         ]
     )
     assert {r.status.value for r in rows if r.kind.value == "repeat"} == {"suppressed"}
@@ -100,6 +109,7 @@ def test_a_broken_run_says_what_broke_once_and_its_fix_resolves_it(kind, tmp_pat
     broke = said["orders", MATERIALIZATION]
     assert broke.description == (
         f"materialization failed in run {run}: cannot read orders.csv: no such file"
+        " (1 check not run: has_rows)"
     )
     assert broke.metrics == {
         "error": "cannot read orders.csv: no such file",
@@ -107,10 +117,10 @@ def test_a_broken_run_says_what_broke_once_and_its_fix_resolves_it(kind, tmp_pat
         "run_url": f"http://dagster.example:3000/runs/{first}",
         "step": "orders",
     }
-    assert said["orders", "has_rows"].description == (
-        f"skipped: orders was not materialized in run {run}: cannot read orders.csv: no such file"
-    )
     assert said["prices", "positive"].description == (
         f"errored in run {run}: ZeroDivisionError: division by zero"
     )
     assert said["prices", "positive"].metrics["step"] == "prices_positive"
+    assert said["prices", "matches_orders"].description == (
+        f"skipped: run {run} failed at step orders: cannot read orders.csv: no such file"
+    )
