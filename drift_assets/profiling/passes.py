@@ -113,13 +113,18 @@ class Profiler:
         bins: int,
         id_like_ratio: float,
         held: HeldRows | None = None,
+        beside: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
+        """``beside``: a cursor that sees ``view``, where a tall batch's top values
+        run beside its numeric stream (a wide CSV has one DuckDB thread: a core
+        was idle)."""
         self.conn = conn
         self.view = quote_identifier(view)
         self.columns = columns
         self.arrays = arrays
         self.held = held
-        self.top_values = TopValues(conn, self.view, top_k, held)
+        self.beside = beside
+        self.top_values = TopValues(beside or conn, self.view, top_k, held)
         self.counts = ColumnCounts(conn, self.view, id_like_ratio, held)
         self.quantiles = [i / bins for i in range(1, bins)]
         self.plans = {c.index: c for c in columns}
@@ -153,9 +158,21 @@ class Profiler:
                     # (sample, values, recount), the same values in the same order.
                     self.arrays = {**self.arrays, **self._fetch(streamed, row_count)}
                     waiting.extend(streamed)
+                    categorical = self._top_values(measured)
+                elif self.beside is not None:
+                    # Top values and the numeric stream read disjoint columns and
+                    # leave the other's counts alone, so they run side by side.
+                    with ThreadPoolExecutor(max_workers=1) as side:
+                        tops = side.submit(self._top_values, measured)
+                        try:
+                            passes |= self._scan_stream(streamed, measured, row_count)
+                        except BaseException:
+                            self.beside.interrupt()
+                            raise
+                        categorical = tops.result()
                 else:
                     passes |= self._scan_stream(streamed, measured, row_count)
-                categorical = self._top_values(measured)
+                    categorical = self._top_values(measured)
             except BaseException:
                 waiting.clear()  # so a failed query does not wait for the whole numpy pass
                 raise
