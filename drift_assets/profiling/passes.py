@@ -84,6 +84,7 @@ from drift_assets.profiling.numeric_pass import (
     chunks,
     distinct_edges,
     edges_fit,
+    quantile_cuts,
     sample_values,
 )
 from drift_assets.profiling.read_ahead import read_ahead
@@ -112,13 +113,18 @@ class Profiler:
         bins: int,
         id_like_ratio: float,
         held: HeldRows | None = None,
+        beside: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
+        """``beside``: a cursor that sees ``view``, where a tall batch's top values
+        run beside its numeric stream (a wide CSV has one DuckDB thread: a core
+        was idle)."""
         self.conn = conn
         self.view = quote_identifier(view)
         self.columns = columns
         self.arrays = arrays
         self.held = held
-        self.top_values = TopValues(conn, self.view, top_k, held)
+        self.beside = beside
+        self.top_values = TopValues(beside or conn, self.view, top_k, held)
         self.counts = ColumnCounts(conn, self.view, id_like_ratio, held)
         self.quantiles = [i / bins for i in range(1, bins)]
         self.plans = {c.index: c for c in columns}
@@ -152,9 +158,21 @@ class Profiler:
                     # (sample, values, recount), the same values in the same order.
                     self.arrays = {**self.arrays, **self._fetch(streamed, row_count)}
                     waiting.extend(streamed)
+                    categorical = self._top_values(measured)
+                elif self.beside is not None:
+                    # Top values and the numeric stream read disjoint columns and
+                    # leave the other's counts alone, so they run side by side.
+                    with ThreadPoolExecutor(max_workers=1) as side:
+                        tops = side.submit(self._top_values, measured)
+                        try:
+                            passes |= self._scan_stream(streamed, measured, row_count)
+                        except BaseException:
+                            self.beside.interrupt()
+                            raise
+                        categorical = tops.result()
                 else:
                     passes |= self._scan_stream(streamed, measured, row_count)
-                categorical = self._top_values(measured)
+                    categorical = self._top_values(measured)
             except BaseException:
                 waiting.clear()  # so a failed query does not wait for the whole numpy pass
                 raise
@@ -195,17 +213,39 @@ class Profiler:
     ) -> dict[int, NumericPass]:
         """Pass 3 over the other numeric columns, streamed from DuckDB in one query."""
         counted = [c for c in columns if not measured[c.index].skip_reason]
-        fresh = self._fresh_edges([c for c in counted if c.reference_edges is None], row_count)
+        unbinned = [c for c in counted if c.reference_edges is None]
+        # Edges drawn from every row are quantiles of the very values the pass
+        # streams: those columns are streamed once, a group at a time, and binned
+        # after their edges are cut (100k x 1,000 mixed CSV: a read of ~600 columns).
+        every_row = row_count <= 2 * EDGE_SAMPLE_ROWS
+        fresh = {} if every_row else self._fresh_edges(unbinned, row_count)
         passes = {}
         for c in columns:
             if measured[c.index].skip_reason:
                 passes[c.index] = NumericPass(None, fresh=False)
             elif c.reference_edges is not None:
                 passes[c.index] = NumericPass(c.reference_edges, fresh=False)
-            else:
+            elif not every_row:
                 passes[c.index] = NumericPass(fresh.get(c.index), fresh=True)
         for index, values in self._stream(list(passes), row_count):
             passes[index].add(values)
+        if every_row:
+            passes |= self._scan_unbinned(unbinned, row_count)
+        return passes
+
+    def _scan_unbinned(self, columns: list[ColumnPlan], row_count: int) -> dict[int, NumericPass]:
+        """Pass 3 over columns whose fresh edges come from all their values: each
+        group's chunks held while its edges are cut from them, then binned."""
+        passes = {}
+        for group in width_groups(columns, _per_query(min(row_count, _BATCH_ROWS))):
+            held: dict[int, list[np.ndarray]] = {c.index: [] for c in group}
+            for index, values in self._stream([c.index for c in group], row_count):
+                held[index].append(values)
+            edges = self._quantile_edges({i: np.concatenate(v) for i, v in held.items() if v})
+            for index, values in held.items():
+                passes[index] = NumericPass(edges.get(index), fresh=True)
+                for chunk in values:
+                    passes[index].add(chunk)
         return passes
 
     def _numeric(
@@ -271,9 +311,7 @@ class Profiler:
         for index, values in samples.items():
             values = values[np.isfinite(values)]
             if len(values):
-                # The smallest value whose cumulative share reaches each quantile.
-                cuts = np.quantile(values, self.quantiles, method="inverted_cdf")
-                edges[index] = distinct_edges(cuts.tolist())
+                edges[index] = distinct_edges(quantile_cuts(values, self.quantiles))
         return edges
 
     def _count(self, edges: dict[int, Edges], row_count: int) -> dict[int, tuple[int, ...]]:

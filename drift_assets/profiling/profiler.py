@@ -240,6 +240,7 @@ def _profile(
     # second view that reads those columns as their time types.
     typed_view = f"{view}_typed"
     times = {}
+    beside = None
     # A short batch of our own table is held as Arrow (see held_rows), and its
     # numbers are read from there: a copied Parquet file's columns read by pyarrow
     # one at a time cost 0.3 ms each (10,000 x 5: 2.5 s a file).
@@ -260,6 +261,9 @@ def _profile(
                 zip(typed.columns, typed.types, strict=True)
             )
         ]
+        # A view registered on conn is conn's alone; our table is seen by a cursor.
+        if table is not None and held is None and not times:
+            beside = conn.cursor()
         profiler = Profiler(
             conn,
             typed_view if times else view,
@@ -269,9 +273,12 @@ def _profile(
             bins=bins,
             id_like_ratio=id_like_ratio,
             held=held,
+            beside=beside,
         )
         row_count, profiles = profiler.run()
     finally:
+        if beside is not None:
+            beside.close()
         if times:
             conn.unregister(typed_view)
         if table is None:
