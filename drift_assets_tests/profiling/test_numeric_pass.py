@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from drift_assets.profiling.numeric_pass import quantile_cuts
 
@@ -20,6 +23,19 @@ QUANTILES = [i / 100 for i in range(1, 100)]
     ],
 )
 def test_quantile_cuts_are_numpys_inverted_cdf(values):
+    expected = np.quantile(values, QUANTILES, method="inverted_cdf")
+    cuts = quantile_cuts(values, QUANTILES)
+    assert cuts == expected.tolist()
+    assert np.signbit(cuts).tolist() == np.signbit(expected).tolist()
+
+
+# Any finite values, few and many, with ties and both signed zeros.
+_FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
+_TIED = st.sampled_from([-0.0, 0.0, 1.0, -1.0, 2.5])
+
+
+@given(arrays(np.float64, st.integers(1, 600), elements=_FINITE | _TIED))
+def test_quantile_cuts_are_numpys_for_any_finite_values(values):
     expected = np.quantile(values, QUANTILES, method="inverted_cdf")
     cuts = quantile_cuts(values, QUANTILES)
     assert cuts == expected.tolist()
