@@ -197,9 +197,11 @@ class DriftChecks(dg.Component, dg.Model, dg.Resolvable):
             policy, keys, problem = None, [], str(exc)
         state = ProjectConfig(source_file=here, errors=(problem,) if problem else ())
         names = tuple(k.to_user_string() for k in keys)
-        status_key = dg.AssetKey(
-            [*context.path.relative_to(context.defs_module_path).parts, DRIFT_CHECKS_STATUS]
-        )
+        # Under the instance's folder; a second instance in the same defs.yaml (a
+        # YAML document after the first) gets its number.
+        instance = context.component_path.instance_key
+        name = DRIFT_CHECKS_STATUS + (f"_{instance}" if instance not in (None, 0) else "")
+        status_key = dg.AssetKey([*context.path.relative_to(context.defs_module_path).parts, name])
         return dg.Definitions(
             assets=[build_config_status_asset(state, key=status_key, checked_assets=names)],
             asset_checks=build_drift_checks(keys, policy) if keys else [],

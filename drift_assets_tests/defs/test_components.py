@@ -316,3 +316,30 @@ def test_a_checks_component_status_names_the_assets_it_checks(tmp_path, monkeypa
         (evaluation,) = sensor.evaluate_tick(context).asset_events
     assert evaluation.passed
     assert evaluation.description == "1 asset(s) with drift checks valid: sales"
+
+
+def test_two_checks_instances_in_one_file_keep_their_own_status(tmp_path, monkeypatch):
+    package = new_project(tmp_path, "shop_two_checks")
+    two = (
+        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:analytics\n---\n"
+        "type: drift_assets.DriftChecks\nattributes:\n  assets: group:nowhere\n"
+    )
+    add(package, "checks", two)
+    monkeypatch.syspath_prepend(str(package.parent))
+    defs = dg.load_from_defs_folder(path_within_project=package)
+
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == {
+        "sales",
+        "checks/drift_checks_config",
+        "checks/drift_checks_config_1",
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        said = {
+            e.asset_key.to_user_string(): e
+            for sensor in defs.sensors
+            for e in sensor.evaluate_tick(context).asset_events
+        }
+    assert said["checks/drift_checks_config"].passed
+    assert not said["checks/drift_checks_config_1"].passed
+    assert "selects no asset" in said["checks/drift_checks_config_1"].description
