@@ -67,7 +67,7 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
         return None
     planned: dict[str, tuple[str | None, str | None]] = {}
     materialized: set[str] = set()
-    planned_checks: dict[str, list[str]] = {}
+    planned_checks: dict[str, set[str]] = {}
     step_errors: dict[str, str] = {}
     run_error = None
     for event_record in instance.get_records_for_run(run_id, of_type=_FACT_TYPES).records:
@@ -81,8 +81,7 @@ def run_facts(instance: DagsterInstance, run_id: str) -> RunFacts | None:
             partition = data.partition if asset not in planned else None
             planned[asset] = (event.step_key, partition)
         elif kind is DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
-            names = planned_checks.setdefault(data.asset_key.to_user_string(), [])
-            names += [data.check_name] if data.check_name not in names else []
+            planned_checks.setdefault(data.asset_key.to_user_string(), set()).add(data.check_name)
         elif kind is DagsterEventType.ASSET_MATERIALIZATION:
             materialized.add(event.asset_key.to_user_string())
         elif kind is DagsterEventType.STEP_FAILURE:
